@@ -1,0 +1,21 @@
+# Muster in a container: slim Python, a non-root user, the database on a volume.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    DATABASE_PATH=/data/muster.db
+
+WORKDIR /app
+COPY requirements.lock pyproject.toml README.md ./
+RUN pip install --requirement requirements.lock
+COPY bot ./bot
+COPY handlers ./handlers
+COPY storage ./storage
+RUN pip install --no-deps . \
+    && useradd --create-home --uid 10001 muster \
+    && mkdir -p /data && chown muster:muster /data
+
+USER muster
+VOLUME ["/data"]
+CMD ["python", "-m", "bot"]

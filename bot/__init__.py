@@ -1,0 +1,1 @@
+"""Muster: a Telegram bot that turns supporters into turnout."""

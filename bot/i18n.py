@@ -1,0 +1,48 @@
+"""Translations: every user-facing text, in English and Spanish, as HTML with escaped values."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from typing import Final
+
+from bot.locales import en, es
+
+LANGUAGES: Final = ("en", "es")
+DEFAULT_LANGUAGE: Final = "en"
+CATALOG: Final[dict[str, dict[str, str]]] = {"en": en.TEXTS, "es": es.TEXTS}
+
+
+class Html(str):
+    """A fragment that is HTML already (built from escaped parts); inserted as it is."""
+
+    __slots__ = ()
+
+
+def language_for(telegram_code: str | None) -> str:
+    """Spanish for any es-* code Telegram reports, English otherwise."""
+    if telegram_code and telegram_code.lower().startswith("es"):
+        return "es"
+    return DEFAULT_LANGUAGE
+
+
+def t(language: str, key: str, /, **values: object) -> str:
+    """The text for key in language, with every value escaped unless it is Html."""
+    template = CATALOG.get(language, CATALOG[DEFAULT_LANGUAGE])[key]
+    if not values:
+        return template
+    return template.format(**{name: _escaped(value) for name, value in values.items()})
+
+
+def _escaped(value: object) -> str:
+    if isinstance(value, Html):
+        return value
+    return html.escape(str(value), quote=False)
+
+
+def joined(items: Iterable[str], *, bold: bool = False) -> Html:
+    """Escapes and joins names into one fragment, for lists such as the followed cities."""
+    parts = [html.escape(item, quote=False) for item in items]
+    if bold:
+        parts = [f"<b>{part}</b>" for part in parts]
+    return Html(", ".join(parts))

@@ -1,0 +1,85 @@
+"""English texts. Values in {braces} are escaped when inserted."""
+
+TEXTS: dict[str, str] = {
+    # Sign-up
+    "welcome_new": (
+        "👋 Welcome to <b>Muster</b>! I'll tell you when and where to show up.\n\n"
+        "Tap the cities you want to follow:"
+    ),
+    "welcome_back": "Welcome back! You follow: {cities}.\nChange them with /cities.",
+    "welcome_back_none": "Welcome back! You don't follow any city yet. Pick some with /cities.",
+    "resumed": "Welcome back: your alerts are on again.",
+    "followed_from_link": "👋 Welcome to <b>Muster</b>! You now follow <b>{city}</b>.",
+    "no_cities_yet": "No cities have been added yet. Check back soon.",
+    "pick_cities": "Tap a city to follow or unfollow it:",
+    # Cities
+    "usage_subscribe": "Tell me which city, like <code>/subscribe seattle</code>.\n"
+    "Known cities: {cities}",
+    "usage_unsubscribe": "Tell me which city, like <code>/unsubscribe seattle</code>.\n"
+    "Known cities: {cities}",
+    "unknown_city": "I don't know the city “{query}”. Known cities: {cities}",
+    "subscribed": "✅ You now follow <b>{city}</b>.",
+    "already_following": "You already follow <b>{city}</b>.",
+    "unsubscribed": "You no longer follow <b>{city}</b>.",
+    "not_following": "You don't follow <b>{city}</b>.",
+    "my_cities": "You follow: {cities}.",
+    "my_cities_none": "You don't follow any city yet. Pick some with /cities.",
+    "button_page_previous": "◀ Previous",
+    "button_page_next": "Next ▶",
+    # Account
+    "pick_language": "Choose your language:",
+    "language_set": "Done: I'll write to you in English.",
+    "stopped": "⏸ Paused. You won't get any messages from me until you send /start.",
+    "erase_confirm": (
+        "This erases everything Muster knows about you: your language, your cities and your "
+        "answers. It cannot be undone. Erase it all?"
+    ),
+    "button_erase_yes": "Yes, erase everything",
+    "button_erase_no": "No, keep it",
+    "erased": "🗑 Done. Everything about you is erased. Send /start if you ever want to come back.",
+    "erase_cancelled": "Nothing was erased.",
+    "erase_nothing": "There was nothing to erase: I hold no data about you.",
+    # Help
+    "help_supporter": (
+        "<b>Muster</b> tells you when and where to show up.\n\n"
+        "/start: sign up or resume alerts\n"
+        "/cities: choose the cities you follow\n"
+        "/subscribe <i>city</i>: follow a city\n"
+        "/unsubscribe <i>city</i>: stop following a city\n"
+        "/mycities: the cities you follow\n"
+        "/language: English or Spanish\n"
+        "/stop: pause all messages\n"
+        "/deleteme: erase everything about you\n"
+        "/help: this list"
+    ),
+    "help_admin": (
+        "\n\n<b>Admin</b>\n"
+        "/addcity <i>slug timezone name</i>: add a city, "
+        "like <code>/addcity seattle America/Los_Angeles Seattle</code>"
+    ),
+    "unknown_command": "I don't know that command. Send /help to see what I can do.",
+    "not_understood": "I only understand commands. Send /help to see them.",
+    "error": "Sorry, something went wrong on my side. Please try again.",
+    # Admin: cities
+    "usage_addcity": (
+        "Usage: <code>/addcity slug timezone name</code>, "
+        "like <code>/addcity seattle America/Los_Angeles Seattle</code>. "
+        "The slug is 2 to 32 lowercase letters, digits or dashes."
+    ),
+    "bad_slug": "“{slug}” is not a valid slug: use 2 to 32 lowercase letters, digits or dashes.",
+    "bad_timezone": "“{timezone}” is not a time zone I know. Use an IANA name like "
+    "<code>America/New_York</code>.",
+    "duplicate_city": "A city with the slug <code>{slug}</code> exists already.",
+    "city_added": "Added <b>{name}</b> (<code>{slug}</code>, {timezone}).",
+    # Command menu descriptions
+    "command_start": "Sign up or resume alerts",
+    "command_cities": "Choose the cities you follow",
+    "command_subscribe": "Follow a city",
+    "command_unsubscribe": "Stop following a city",
+    "command_mycities": "The cities you follow",
+    "command_language": "English or Spanish",
+    "command_stop": "Pause all messages",
+    "command_deleteme": "Erase everything about you",
+    "command_help": "What I can do",
+    "command_addcity": "Add a city (admin)",
+}

@@ -1,0 +1,87 @@
+"""Spanish texts. Values in {braces} are escaped when inserted."""
+
+TEXTS: dict[str, str] = {
+    # Sign-up
+    "welcome_new": (
+        "👋 ¡Bienvenida/o a <b>Muster</b>! Te avisaré cuándo y dónde presentarte.\n\n"
+        "Toca las ciudades que quieres seguir:"
+    ),
+    "welcome_back": "¡Hola de nuevo! Sigues: {cities}.\nCámbialas con /cities.",
+    "welcome_back_none": "¡Hola de nuevo! Aún no sigues ninguna ciudad. Elige con /cities.",
+    "resumed": "¡Hola de nuevo! Tus avisos están activos otra vez.",
+    "followed_from_link": "👋 ¡Bienvenida/o a <b>Muster</b>! Ahora sigues <b>{city}</b>.",
+    "no_cities_yet": "Todavía no hay ciudades. Vuelve pronto.",
+    "pick_cities": "Toca una ciudad para seguirla o dejar de seguirla:",
+    # Cities
+    "usage_subscribe": "Dime qué ciudad, por ejemplo <code>/subscribe seattle</code>.\n"
+    "Ciudades: {cities}",
+    "usage_unsubscribe": "Dime qué ciudad, por ejemplo <code>/unsubscribe seattle</code>.\n"
+    "Ciudades: {cities}",
+    "unknown_city": "No conozco la ciudad «{query}». Ciudades: {cities}",
+    "subscribed": "✅ Ahora sigues <b>{city}</b>.",
+    "already_following": "Ya sigues <b>{city}</b>.",
+    "unsubscribed": "Ya no sigues <b>{city}</b>.",
+    "not_following": "No sigues <b>{city}</b>.",
+    "my_cities": "Sigues: {cities}.",
+    "my_cities_none": "Aún no sigues ninguna ciudad. Elige con /cities.",
+    "button_page_previous": "◀ Anterior",
+    "button_page_next": "Siguiente ▶",
+    # Account
+    "pick_language": "Elige tu idioma:",
+    "language_set": "Listo: te escribiré en español.",
+    "stopped": "⏸ En pausa. No recibirás mensajes míos hasta que envíes /start.",
+    "erase_confirm": (
+        "Esto borra todo lo que Muster sabe de ti: tu idioma, tus ciudades y tus respuestas. "
+        "No se puede deshacer. ¿Borrarlo todo?"
+    ),
+    "button_erase_yes": "Sí, borrar todo",
+    "button_erase_no": "No, conservarlo",
+    "erased": "🗑 Hecho. Todo lo tuyo está borrado. Envía /start si algún día quieres volver.",
+    "erase_cancelled": "No se borró nada.",
+    "erase_nothing": "No había nada que borrar: no guardo datos tuyos.",
+    # Help
+    "help_supporter": (
+        "<b>Muster</b> te avisa cuándo y dónde presentarte.\n\n"
+        "/start: registrarte o reanudar avisos\n"
+        "/cities: elegir las ciudades que sigues\n"
+        "/subscribe <i>ciudad</i>: seguir una ciudad\n"
+        "/unsubscribe <i>ciudad</i>: dejar de seguir una ciudad\n"
+        "/mycities: las ciudades que sigues\n"
+        "/language: inglés o español\n"
+        "/stop: pausar todos los mensajes\n"
+        "/deleteme: borrar todo lo tuyo\n"
+        "/help: esta lista"
+    ),
+    "help_admin": (
+        "\n\n<b>Administración</b>\n"
+        "/addcity <i>slug zona nombre</i>: añadir una ciudad, "
+        "por ejemplo <code>/addcity seattle America/Los_Angeles Seattle</code>"
+    ),
+    "unknown_command": "No conozco ese comando. Envía /help para ver lo que puedo hacer.",
+    "not_understood": "Solo entiendo comandos. Envía /help para verlos.",
+    "error": "Lo siento, algo falló de mi lado. Inténtalo de nuevo.",
+    # Admin: cities
+    "usage_addcity": (
+        "Uso: <code>/addcity slug zona nombre</code>, "
+        "por ejemplo <code>/addcity seattle America/Los_Angeles Seattle</code>. "
+        "El slug tiene de 2 a 32 letras minúsculas, dígitos o guiones."
+    ),
+    "bad_slug": (
+        "«{slug}» no es un slug válido: usa de 2 a 32 letras minúsculas, dígitos o guiones."
+    ),
+    "bad_timezone": "No conozco la zona horaria «{timezone}». Usa un nombre IANA como "
+    "<code>America/New_York</code>.",
+    "duplicate_city": "Ya existe una ciudad con el slug <code>{slug}</code>.",
+    "city_added": "Añadida <b>{name}</b> (<code>{slug}</code>, {timezone}).",
+    # Command menu descriptions
+    "command_start": "Registrarte o reanudar avisos",
+    "command_cities": "Elegir las ciudades que sigues",
+    "command_subscribe": "Seguir una ciudad",
+    "command_unsubscribe": "Dejar de seguir una ciudad",
+    "command_mycities": "Las ciudades que sigues",
+    "command_language": "Inglés o español",
+    "command_stop": "Pausar todos los mensajes",
+    "command_deleteme": "Borrar todo lo tuyo",
+    "command_help": "Lo que puedo hacer",
+    "command_addcity": "Añadir una ciudad (admin)",
+}

@@ -1,0 +1,53 @@
+"""The command menu Telegram shows: supporter commands for all, admin ones in admins' chats."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from telegram.error import BadRequest, Forbidden
+
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+
+log = logging.getLogger(__name__)
+
+SUPPORTER_COMMANDS = (
+    "start",
+    "cities",
+    "subscribe",
+    "unsubscribe",
+    "mycities",
+    "language",
+    "stop",
+    "deleteme",
+    "help",
+)
+ADMIN_COMMANDS = ("addcity",)
+
+
+def commands(names: Iterable[str], language: str) -> list[BotCommand]:
+    return [BotCommand(name, t(language, f"command_{name}")) for name in names]
+
+
+async def register_menu(bot: Bot, admin_ids: Iterable[int]) -> None:
+    """Sets the menus for every language; an admin who never opened the bot is skipped with a
+    warning, since Telegram cannot scope a menu to a chat that does not exist yet."""
+    for language in LANGUAGES:
+        # The default language's menu is also the one for every language we do not speak.
+        code = None if language == DEFAULT_LANGUAGE else language
+        await bot.set_my_commands(
+            commands(SUPPORTER_COMMANDS, language), BotCommandScopeDefault(), code
+        )
+    for admin_id in admin_ids:
+        for language in LANGUAGES:
+            code = None if language == DEFAULT_LANGUAGE else language
+            try:
+                await bot.set_my_commands(
+                    commands(SUPPORTER_COMMANDS + ADMIN_COMMANDS, language),
+                    BotCommandScopeChat(admin_id),
+                    code,
+                )
+            except (BadRequest, Forbidden) as error:
+                log.warning("no admin menu for admin %s: %s", admin_id, error.message)
+                break

@@ -1,0 +1,96 @@
+"""The supporter's own account: /language, /stop, /deleteme and /help."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.context import MusterContext
+from bot.i18n import LANGUAGES, t
+from handlers.common import PRIVATE_MESSAGE, reply
+from storage import supporters as supporter_store
+from storage.supporters import Status
+
+LANGUAGE = "lang:"
+ERASE = "erase:"
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+
+
+async def choose_language(update: Update, context: MusterContext) -> None:
+    """/language: one button per language."""
+    markup = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"{LANGUAGE}{code}")]
+            for code in LANGUAGES
+        ]
+    )
+    await reply(update, context, "pick_language", markup=markup)
+
+
+async def set_language(update: Update, context: MusterContext) -> None:
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    language = query.data.removeprefix(LANGUAGE)
+    await query.answer()
+    if language not in LANGUAGES:
+        return
+    await supporter_store.ensure(context.db, query.from_user.id, language)
+    await supporter_store.set_language(context.db, query.from_user.id, language)
+    await query.edit_message_text(t(language, "language_set"))
+
+
+async def stop(update: Update, context: MusterContext) -> None:
+    """/stop: no more messages until /start."""
+    user = update.effective_user
+    if user is None:
+        return
+    await supporter_store.set_status(context.db, user.id, Status.PAUSED)
+    await reply(update, context, "stopped")
+
+
+async def ask_to_erase(update: Update, context: MusterContext) -> None:
+    """/deleteme: erasure waits for an explicit confirmation."""
+    language = await context.language_of(update.effective_user)
+    markup = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(t(language, "button_erase_yes"), callback_data=f"{ERASE}yes")],
+            [InlineKeyboardButton(t(language, "button_erase_no"), callback_data=f"{ERASE}no")],
+        ]
+    )
+    await reply(update, context, "erase_confirm", markup=markup)
+
+
+async def answer_erase(update: Update, context: MusterContext) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    # The language is read before erasing: afterwards nothing about the person is left.
+    language = await context.language_of(query.from_user)
+    await query.answer()
+    if query.data != f"{ERASE}yes":
+        await query.edit_message_text(t(language, "erase_cancelled"))
+        return
+    erased = await supporter_store.erase(context.db, query.from_user.id)
+    await query.edit_message_text(t(language, "erased" if erased else "erase_nothing"))
+
+
+async def show_help(update: Update, context: MusterContext) -> None:
+    """/help: the commands the caller's role may use."""
+    language = await context.language_of(update.effective_user)
+    text = t(language, "help_supporter")
+    if context.is_admin(update.effective_user):
+        text += t(language, "help_admin")
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(text)
+
+
+def handlers() -> list[BaseHandler[Update, MusterContext, None]]:
+    return [
+        CommandHandler("language", choose_language, filters=PRIVATE_MESSAGE),
+        CommandHandler("stop", stop, filters=PRIVATE_MESSAGE),
+        CommandHandler("deleteme", ask_to_erase, filters=PRIVATE_MESSAGE),
+        CommandHandler("help", show_help, filters=PRIVATE_MESSAGE),
+        CallbackQueryHandler(set_language, pattern=f"^{LANGUAGE}"),
+        CallbackQueryHandler(answer_erase, pattern=f"^{ERASE}"),
+    ]

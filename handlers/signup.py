@@ -1,0 +1,81 @@
+"""/start: sign-up on first contact, deep links, and welcoming back paused supporters."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler
+
+from bot.context import MusterContext
+from bot.i18n import joined
+from handlers.cities import picker_for
+from handlers.common import PRIVATE_MESSAGE, reply
+from storage import cities as city_store
+from storage import supporters as supporter_store
+from storage.cities import City
+from storage.supporters import Status
+
+CITY_LINK = re.compile(r"city-([a-z0-9-]{2,32})")
+REFERRAL_LINK = re.compile(r"ref-([A-Za-z0-9_-]{1,40})")
+
+
+@dataclass(frozen=True, slots=True)
+class DeepLink:
+    city: City | None = None
+    source: str | None = None
+
+
+async def read_deep_link(context: MusterContext) -> DeepLink:
+    """The /start payload as a city to follow and a source to record; unknown ones count as
+    no payload at all."""
+    payload = (context.args or [""])[0]
+    if match := CITY_LINK.fullmatch(payload):
+        city = await city_store.find(context.db, match[1])
+        return DeepLink(city, f"city:{city.slug}") if city else DeepLink()
+    if match := REFERRAL_LINK.fullmatch(payload):
+        return DeepLink(source=f"ref:{match[1]}")
+    return DeepLink()
+
+
+async def start(update: Update, context: MusterContext) -> None:
+    """Registers a newcomer, resumes a paused or unreachable supporter, and greets each."""
+    user = update.effective_user
+    if user is None:
+        return
+    link = await read_deep_link(context)
+    language = await context.language_of(user)
+    arrival = await supporter_store.arrive(context.db, user.id, language, link.source)
+    picker = await picker_for(context, user.id, language)
+    if link.city is not None:
+        followed = await city_store.follow(context.db, user.id, link.city.id)
+        picker = await picker_for(context, user.id, language)
+        key = (
+            "followed_from_link"
+            if arrival.is_new
+            else ("subscribed" if followed else "already_following")
+        )
+        await reply(update, context, key, markup=picker, city=link.city.name)
+    elif arrival.is_new:
+        await reply(update, context, "welcome_new" if picker else "no_cities_yet", markup=picker)
+    elif arrival.was is not Status.ACTIVE:
+        await reply(update, context, "resumed", markup=picker)
+    else:
+        await welcome_back(update, context)
+
+
+async def welcome_back(update: Update, context: MusterContext) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    followed = await city_store.followed_by(context.db, user.id)
+    if not followed:
+        await reply(update, context, "welcome_back_none")
+        return
+    names = joined((city.name for city in followed), bold=True)
+    await reply(update, context, "welcome_back", cities=names)
+
+
+def handlers() -> list[BaseHandler[Update, MusterContext, None]]:
+    return [CommandHandler("start", start, filters=PRIVATE_MESSAGE)]

@@ -1,0 +1,172 @@
+"""The one connection to the SQLite file: pragmas, migrations and transactions."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+# Each pragma is set and then read back, since SQLite builds differ in what they accept
+# (a build without WAL support silently stays in "delete" mode, for one).
+PRAGMAS: tuple[tuple[str, str, object], ...] = (
+    ("journal_mode", "WAL", "wal"),
+    # FULL in WAL mode syncs every commit: a broadcast's recorded outcomes survive power loss,
+    # not only a killed process. Commits are batched where it matters, so the cost is small.
+    ("synchronous", "FULL", 2),
+    ("foreign_keys", "ON", 1),
+    ("busy_timeout", "5000", 5000),
+    # Erasure must be real: deleted rows are overwritten with zeros, not left in free pages.
+    ("secure_delete", "ON", 1),
+)
+
+
+class StorageError(Exception):
+    """The database cannot be used as Muster needs it."""
+
+
+class Database:
+    """Owns the single aiosqlite connection; every storage function goes through it.
+
+    One connection is shared by all coroutines, so a transaction holds a lock: otherwise two
+    handlers' statements would interleave inside one another's transaction.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._connection: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    async def open(self) -> None:
+        if self.path.parent != Path():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN ourselves, so sqlite3 never opens a deferred one.
+        self._connection = await aiosqlite.connect(self.path, isolation_level=None)
+        self._connection.row_factory = aiosqlite.Row
+        await self._apply_pragmas()
+        await migrate(self)
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            await self._connection.close()
+            self._connection = None
+
+    @property
+    def connection(self) -> aiosqlite.Connection:
+        if self._connection is None:
+            raise StorageError("the database is not open")
+        return self._connection
+
+    async def _apply_pragmas(self) -> None:
+        for name, value, expected in PRAGMAS:
+            await self.connection.execute(f"PRAGMA {name} = {value}")
+            async with self.connection.execute(f"PRAGMA {name}") as cursor:
+                row = await cursor.fetchone()
+            actual = row[0] if row else None
+            if actual != expected:
+                raise StorageError(f"PRAGMA {name} is {actual!r}, Muster needs {expected!r}")
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction. IMMEDIATE takes the write lock at once: a deferred transaction
+        that upgrades to a write later fails with SQLITE_BUSY without waiting busy_timeout."""
+        async with self._lock:
+            connection = self.connection
+            await connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                await connection.execute("ROLLBACK")
+                raise
+            await connection.execute("COMMIT")
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Reads wait for a running transaction, so they never see half of one."""
+        async with self._lock:
+            yield self.connection
+
+    async def fetch_all(self, sql: str, parameters: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        async with self.reading() as connection, connection.execute(sql, parameters) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetch_one(self, sql: str, parameters: Iterable[Any] = ()) -> aiosqlite.Row | None:
+        async with self.reading() as connection, connection.execute(sql, parameters) as cursor:
+            return await cursor.fetchone()
+
+    async def checkpoint(self) -> None:
+        """Copies the WAL into the database file and truncates it to zero bytes, so old page
+        images (which may hold erased data) do not linger in the WAL file."""
+        async with self.reading() as connection:
+            await connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def now() -> int:
+    """Times are stored as UTC Unix seconds."""
+    return int(time.time())
+
+
+async def migrate(db: Database) -> list[int]:
+    """Applies the numbered SQL files not yet recorded in the database, in order."""
+    connection = db.connection
+    await connection.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT"
+    )
+    async with connection.execute("SELECT version FROM schema_migrations") as cursor:
+        done = {row[0] for row in await cursor.fetchall()}
+    applied = []
+    for version, name, sql in migrations():
+        if version in done:
+            continue
+        async with db.transaction() as tx:
+            for statement in split_statements(sql):
+                await tx.execute(statement)
+            await tx.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                (version, name, now()),
+            )
+        log.info("applied migration %04d %s", version, name)
+        applied.append(version)
+    return applied
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """The migration files as (version, name, sql), from files named like 0001_initial.sql."""
+    folder = resources.files("storage") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        if not entry.name.endswith(".sql"):
+            continue
+        number, _, rest = entry.name.partition("_")
+        if not number.isdigit():
+            raise StorageError(f"migration file {entry.name} does not start with a number")
+        found.append((int(number), rest.removesuffix(".sql"), entry.read_text("utf-8")))
+    found.sort()
+    versions = [version for version, _, _ in found]
+    if len(set(versions)) != len(versions):
+        raise StorageError("two migration files share a number")
+    return found
+
+
+def split_statements(sql: str) -> list[str]:
+    """Splits a migration into statements; executescript would COMMIT our transaction."""
+    statements, current = [], ""
+    for line in sql.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            if current.strip():
+                statements.append(current.strip())
+            current = ""
+    if current.strip():
+        raise StorageError(f"incomplete SQL statement in migration: {current.strip()[:60]}")
+    return statements

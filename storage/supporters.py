@@ -1,0 +1,121 @@
+"""Supporters: registration, language, pause and reachability, and erasure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import aiosqlite
+
+from storage.db import Database, now
+
+
+class Status(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    UNREACHABLE = "unreachable"
+
+
+@dataclass(frozen=True, slots=True)
+class Supporter:
+    user_id: int
+    language: str
+    joined_at: int
+    source: str | None
+    status: Status
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """What /start found: the supporter as they are now, and how they were before."""
+
+    supporter: Supporter
+    is_new: bool
+    was: Status | None
+
+
+def _supporter(row: aiosqlite.Row) -> Supporter:
+    return Supporter(
+        user_id=row["user_id"],
+        language=row["language"],
+        joined_at=row["joined_at"],
+        source=row["source"],
+        status=Status(row["status"]),
+    )
+
+
+async def get(db: Database, user_id: int) -> Supporter | None:
+    row = await db.fetch_one("SELECT * FROM supporters WHERE user_id = ?", (user_id,))
+    return _supporter(row) if row else None
+
+
+async def arrive(db: Database, user_id: int, language: str, source: str | None) -> Arrival:
+    """Registers a newcomer, or makes a paused or unreachable supporter active again.
+
+    The source is recorded only on first contact: a later deep link does not rewrite history.
+    """
+    async with db.transaction() as tx:
+        async with tx.execute("SELECT * FROM supporters WHERE user_id = ?", (user_id,)) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            joined_at = now()
+            await tx.execute(
+                "INSERT INTO supporters (user_id, language, joined_at, source) VALUES (?, ?, ?, ?)",
+                (user_id, language, joined_at, source),
+            )
+            supporter = Supporter(user_id, language, joined_at, source, Status.ACTIVE)
+            return Arrival(supporter, is_new=True, was=None)
+        before = _supporter(row)
+        if before.status is not Status.ACTIVE:
+            await tx.execute(
+                "UPDATE supporters SET status = 'active' WHERE user_id = ?", (user_id,)
+            )
+        supporter = Supporter(
+            before.user_id, before.language, before.joined_at, before.source, Status.ACTIVE
+        )
+        return Arrival(supporter, is_new=False, was=before.status)
+
+
+async def ensure(db: Database, user_id: int, language: str) -> None:
+    """Registers the person if new, leaving an existing supporter exactly as they are (a
+    paused supporter who picks a city stays paused)."""
+    async with db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO supporters (user_id, language, joined_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (user_id) DO NOTHING",
+            (user_id, language, now()),
+        )
+
+
+async def set_language(db: Database, user_id: int, language: str) -> bool:
+    async with db.transaction() as tx:
+        cursor = await tx.execute(
+            "UPDATE supporters SET language = ? WHERE user_id = ?", (language, user_id)
+        )
+        return cursor.rowcount > 0
+
+
+async def set_status(db: Database, user_id: int, status: Status) -> bool:
+    async with db.transaction() as tx:
+        cursor = await tx.execute(
+            "UPDATE supporters SET status = ? WHERE user_id = ?", (status.value, user_id)
+        )
+        return cursor.rowcount > 0
+
+
+async def erase(db: Database, user_id: int) -> bool:
+    """Deletes every row about the person, then truncates the WAL so no copy lingers there.
+
+    Rows that reference the supporter go with ON DELETE CASCADE; secure_delete zeroes the
+    freed space in the database file.
+    """
+    async with db.transaction() as tx:
+        cursor = await tx.execute("DELETE FROM supporters WHERE user_id = ?", (user_id,))
+        erased = cursor.rowcount > 0
+    await db.checkpoint()
+    return erased
+
+
+async def count(db: Database) -> int:
+    row = await db.fetch_one("SELECT count(*) FROM supporters")
+    return int(row[0]) if row else 0

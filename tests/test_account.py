@@ -1,0 +1,127 @@
+"""Stories of supporters managing their own account: language, help, blocking, erasure."""
+
+from __future__ import annotations
+
+from bot.simulator.driver import SimUser
+from bot.simulator.server import BotApiSimulator
+from storage import Database
+from storage import cities as city_store
+from storage import supporters as supporter_store
+from storage.cities import City
+from storage.supporters import Status
+
+
+async def test_language_switch_changes_every_later_reply(
+    sim: BotApiSimulator, db: Database, seattle: City
+) -> None:
+    """/language with a press on Español makes the bot answer in Spanish from then on."""
+    ivy = sim.user("Ivy", lang="en")
+    await ivy.says("/start")
+    await ivy.receives()
+    await ivy.says("/language")
+    await ivy.receives()
+    await ivy.presses("Español")
+    await ivy.waits_for(lambda chat: chat.last.text == "Listo: te escribiré en español.")
+    await ivy.says("/mycities")
+    assert "Aún no sigues" in (await ivy.receives()).text
+    supporter = await supporter_store.get(db, ivy.id)
+    assert supporter is not None and supporter.language == "es"
+
+
+async def test_help_lists_admin_commands_only_for_admins(
+    sim: BotApiSimulator, admin: SimUser, seattle: City
+) -> None:
+    """/help shows /addcity to an admin and hides it from a supporter."""
+    jo = sim.user("Jo")
+    await jo.says("/help")
+    supporter_help = await jo.receives()
+    assert "/deleteme" in supporter_help.text and "/addcity" not in supporter_help.text
+    await admin.says("/help")
+    assert "/addcity" in (await admin.receives()).text
+
+
+async def test_blocking_marks_unreachable_and_start_restores(
+    sim: BotApiSimulator, db: Database, seattle: City
+) -> None:
+    """A supporter who blocks the bot is unreachable until they /start again."""
+    kai = sim.user("Kai")
+    await kai.says("/start city-seattle")
+    await kai.receives()
+    await kai.blocks()
+    await sim.idle()
+    supporter = await supporter_store.get(db, kai.id)
+    assert supporter is not None and supporter.status is Status.UNREACHABLE
+    assert await city_store.follower_count(db, seattle.id) == 0
+    await kai.says("/start")
+    assert "alerts are on again" in (await kai.receives()).text
+    assert await city_store.follower_count(db, seattle.id) == 1
+
+
+async def test_deleteme_cancel_keeps_everything(
+    sim: BotApiSimulator, db: Database, seattle: City
+) -> None:
+    """Pressing No on the confirmation erases nothing."""
+    lou = sim.user("Lou")
+    await lou.says("/start city-seattle")
+    await lou.receives()
+    await lou.says("/deleteme")
+    await lou.receives()
+    await lou.presses("No, keep it")
+    await lou.waits_for(lambda chat: chat.last.text == "Nothing was erased.")
+    assert await supporter_store.get(db, lou.id) is not None
+
+
+async def test_deleteme_leaves_no_trace_in_tables_or_file_bytes(
+    sim: BotApiSimulator, db: Database, seattle: City, new_york: City
+) -> None:
+    """After /deleteme the user id is in no table and the referral code is in no byte of the
+    database or its WAL."""
+    referral = "unique-ref-code-7f3a9c"
+    mia = sim.user("Mia", user_id=987654321)
+    other = sim.user("Other")
+    await mia.says(f"/start ref-{referral}")
+    await mia.receives()
+    await mia.presses("Seattle")
+    await mia.presses("New York")
+    await mia.waits_for(lambda chat: chat.last.labels() == ["✅ New York", "✅ Seattle"])
+    await other.says("/start city-seattle")
+    await other.receives()
+
+    await mia.says("/deleteme")
+    confirm = await mia.receives()
+    assert confirm.labels() == ["Yes, erase everything", "No, keep it"]
+    await mia.presses("Yes, erase everything")
+    await mia.waits_for(lambda chat: chat.last.text.startswith("🗑 Done."))
+
+    assert await rows_mentioning(db, mia.id) == []
+    assert await supporter_store.get(db, other.id) is not None
+    for path in (db.path, db.path.with_name(db.path.name + "-wal")):
+        if path.exists():
+            assert referral.encode() not in path.read_bytes(), path
+
+
+async def rows_mentioning(db: Database, value: int) -> list[str]:
+    """Every table.column that holds the value, found by asking each column of each table."""
+    found = []
+    tables = await db.fetch_all("SELECT name FROM sqlite_master WHERE type = 'table'")
+    for (table,) in tables:
+        columns = await db.fetch_all(f"SELECT name FROM pragma_table_info('{table}')")  # noqa: S608
+        for (column,) in columns:
+            hits = await db.fetch_all(
+                f'SELECT 1 FROM "{table}" WHERE "{column}" = ?',  # noqa: S608
+                (value,),
+            )
+            if hits:
+                found.append(f"{table}.{column}")
+    return found
+
+
+async def test_deleteme_of_a_stranger_says_there_was_nothing(
+    sim: BotApiSimulator, seattle: City
+) -> None:
+    """Erasing when nothing is stored says so rather than pretending."""
+    ned = sim.user("Ned")
+    await ned.says("/deleteme")
+    await ned.receives()
+    await ned.presses("Yes, erase everything")
+    await ned.waits_for(lambda chat: "nothing to erase" in chat.last.text)

@@ -1,0 +1,94 @@
+"""Settings: wrong values stop start-up with one clear line; the token is never logged."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.logs import redacting
+from bot.settings import SettingsError, load_settings
+from bot.simulator.server import BotApiSimulator
+from storage.cities import City
+from tests.conftest import TOKEN
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start_muster(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "ADMIN_IDS"}}
+    return subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env={**clean, "PYTHONPATH": str(ROOT), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("ADMIN_IDS", "abc"),
+        ("ADMIN_IDS", "12,-3"),
+        ("LOG_LEVEL", "loud"),
+        ("TELEGRAM_API_URL", "api.telegram.org"),
+    ],
+)
+def test_wrong_setting_exits_2_naming_the_variable(
+    tmp_path: Path, variable: str, value: str
+) -> None:
+    """A wrong value stops start-up with status 2 and one line naming the variable."""
+    result = start_muster(tmp_path, **{variable: value, "BOT_TOKEN": TOKEN})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and variable in lines[0] and "Traceback" not in result.stderr
+    assert TOKEN not in result.stderr + result.stdout
+
+
+def test_admin_ids_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """ADMIN_IDS is a comma-separated list with spaces allowed."""
+    monkeypatch.setenv("ADMIN_IDS", " 12, 34 ,56")
+    assert load_settings(_env_file=None).admin_ids == {12, 34, 56}
+    monkeypatch.setenv("ADMIN_IDS", "")
+    assert load_settings(_env_file=None).admin_ids == frozenset()
+    monkeypatch.setenv("ADMIN_IDS", "1;2")
+    with pytest.raises(SettingsError, match="ADMIN_IDS"):
+        load_settings(_env_file=None)
+
+
+def test_settings_error_does_not_echo_the_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wrong setting's message never carries the token, even when the token is the culprit."""
+    monkeypatch.setenv("BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("LOG_LEVEL", TOKEN)
+    with pytest.raises(SettingsError) as raised:
+        load_settings(_env_file=None)
+    assert "LOG_LEVEL" in str(raised.value)
+    assert TOKEN not in str(raised.value)
+
+
+async def test_token_appears_in_no_log_line_even_at_debug(
+    sim: BotApiSimulator, seattle: City, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With DEBUG logging on every library, a whole conversation logs no token."""
+    caplog.set_level(logging.DEBUG)
+    for name in ("httpx", "httpcore", "telegram", "aiosqlite", ""):
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    rosa = sim.user("Rosa")
+    with redacting(TOKEN):
+        await rosa.says("/start")
+        await rosa.receives()
+        await rosa.presses("Seattle")
+        await rosa.waits_for(lambda chat: chat.last.labels() == ["✅ Seattle"])
+        logging.getLogger("test").exception("failed", exc_info=RuntimeError(f"url/bot{TOKEN}/x"))
+        logged = caplog.text
+        assert "sendMessage" in logged  # the logs did see the requests, URLs and all
+        assert TOKEN not in logged
+        assert TOKEN.split(":")[1] not in logged
