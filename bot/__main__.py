@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 
 from bot.app import build_application
@@ -13,6 +14,8 @@ from bot.settings import Settings, SettingsError, load_settings
 
 
 def main() -> int:
+    # Opt in to PTB's timedelta retry_after now rather than through a deprecation warning.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     try:
         settings = load_settings()
     except SettingsError as error:

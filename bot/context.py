@@ -11,7 +11,9 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 from bot.i18n import language_for
 from bot.settings import Settings
 from storage import Database
+from storage import organizers as organizer_store
 from storage import supporters as supporter_store
+from storage.organizers import Organizer
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,15 @@ class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any],
 
     def is_admin(self, user: User | None) -> bool:
         return user is not None and user.id in self.settings.admin_ids
+
+    async def reach(self, user: User | None) -> Organizer | None:
+        """Which cities the user may target: admins every city, organizers their grant,
+        anyone else none (None). Asked afresh on every step, button presses included."""
+        if user is None:
+            return None
+        if self.is_admin(user):
+            return Organizer(user.id, all_cities=True, city_ids=frozenset())
+        return await organizer_store.get(self.db, user.id)
 
     async def language_of(self, user: User | None) -> str:
         """The supporter's chosen language, or the one Telegram reports for a stranger."""

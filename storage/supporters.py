@@ -103,6 +103,15 @@ async def set_status(db: Database, user_id: int, status: Status) -> bool:
         return cursor.rowcount > 0
 
 
+_UNLINK = (
+    "UPDATE broadcasts SET author_id = NULL WHERE author_id = ?",
+    "UPDATE broadcasts SET progress_chat_id = NULL, progress_message_id = NULL "
+    "WHERE progress_chat_id = ?",
+    "UPDATE audit_log SET actor_id = NULL WHERE actor_id = ?",
+    "UPDATE audit_log SET subject_id = NULL WHERE subject_id = ?",
+)
+
+
 async def erase(db: Database, user_id: int) -> bool:
     """Deletes every row about the person, then truncates the WAL so no copy lingers there.
 
@@ -112,6 +121,9 @@ async def erase(db: Database, user_id: int) -> bool:
     async with db.transaction() as tx:
         cursor = await tx.execute("DELETE FROM supporters WHERE user_id = ?", (user_id,))
         erased = cursor.rowcount > 0
+        # What they did as an organizer stays on record, no longer tied to them.
+        for statement in _UNLINK:
+            await tx.execute(statement, (user_id,))
     await db.checkpoint()
     return erased
 

@@ -35,9 +35,20 @@ async def test_barrage_of_odd_updates_does_not_break_the_bot(
     await pat.presses_data("city:toggle:999999:0")
     await pat.presses_data("city:toggle:not-a-number")
     await pat.presses_data("something-else-entirely")
-    await pat.sends_raw({"poll": {"id": "1", "question": "?", "options": [], "total_voter_count": 0,
-                                  "is_closed": False, "is_anonymous": True, "type": "regular",
-                                  "allows_multiple_answers": False}})
+    await pat.sends_raw(
+        {
+            "poll": {
+                "id": "1",
+                "question": "?",
+                "options": [],
+                "total_voter_count": 0,
+                "is_closed": False,
+                "is_anonymous": True,
+                "type": "regular",
+                "allows_multiple_answers": False,
+            }
+        }
+    )
     await pat.says("/start")
     assert "Welcome to Muster" in (await pat.receives()).text
     await sim.idle()

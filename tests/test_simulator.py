@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import time
 from collections.abc import AsyncIterator
@@ -13,7 +14,7 @@ import aiohttp
 import pytest
 import pytest_asyncio
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -105,7 +106,15 @@ def test_parse_html_builds_entities_in_utf16_units() -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    ["<b>open", "<b>x</i>", "x</b>", "<blink>x</blink>", "1 < 2", "Tom & Jerry", '<a href="">x</a>'],
+    [
+        "<b>open",
+        "<b>x</i>",
+        "x</b>",
+        "<blink>x</blink>",
+        "1 < 2",
+        "Tom & Jerry",
+        '<a href="">x</a>',
+    ],
 )
 def test_parse_html_rejects_malformed(bad: str) -> None:
     """Unclosed, mismatched or unknown tags, a bare '<' or '&' and bad links are errors."""
@@ -226,12 +235,13 @@ async def test_long_poll_returns_promptly_and_offset_confirms(
     """A waiting getUpdates returns as soon as an update arrives; a higher offset confirms."""
     ana = sim.user("Ana")
     poll = asyncio.create_task(call(http, sim, "getUpdates", timeout=30))
-    await sim.wait_until(lambda: sim.stats.requests["getUpdates"] == 1, timeout=5)
+    assert await sim.wait_until(lambda: sim.stats.requests["getUpdates"] == 1, timeout=5)
     started = time.monotonic()
-    update_id = await ana.says("/start")
+    message_id = await ana.says("/start")
     _, body = await asyncio.wait_for(poll, timeout=5)
     assert time.monotonic() - started < 2
-    assert [u["update_id"] for u in body["result"]] == [update_id]
+    assert [u["message"]["message_id"] for u in body["result"]] == [message_id]
+    update_id = body["result"][0]["update_id"]
     assert body["result"][0]["message"]["entities"][0]["type"] == "bot_command"
     _, again = await call(http, sim, "getUpdates", offset=update_id)
     assert len(again["result"]) == 1  # not confirmed yet
@@ -278,11 +288,11 @@ async def test_bot_edit_not_modified_is_400(sim: BotApiSimulator, bot: Bot) -> N
     ana = sim.user("Ana")
     await ana.says("hi")
     sent = await bot.send_message(ana.id, "same")
-    with pytest.raises(BadRequest, match="(?i)message is not modified"):
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
         await bot.edit_message_text("same", chat_id=ana.id, message_id=sent.message_id)
     await bot.edit_message_text("changed", chat_id=ana.id, message_id=sent.message_id)
     assert (ana.last.text, ana.last.edited) == ("changed", 1)
-    with pytest.raises(BadRequest, match="(?i)message to edit not found"):
+    with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
         await bot.edit_message_text("x", chat_id=ana.id, message_id=999)
 
 
@@ -292,22 +302,27 @@ async def test_bot_blocked_user_is_403(sim: BotApiSimulator, bot: Bot) -> None:
     ana = sim.user("Ana")
     await ana.says("hi")
     await ana.blocks()
-    with pytest.raises(Forbidden, match="(?i)bot was blocked by the user"):
+    with pytest.raises(Forbidden, match=r"(?i)bot was blocked by the user"):
         await bot.send_message(ana.id, "are you there?")
-    with pytest.raises(BadRequest, match="(?i)chat not found"):
+    with pytest.raises(BadRequest, match=r"(?i)chat not found"):
         await bot.send_message(424242, "hello?")
 
 
 @pytest.mark.asyncio
-async def test_bot_sees_retry_after(sim: BotApiSimulator, bot: Bot) -> None:
-    """PTB turns the simulator's 429 into RetryAfter."""
+async def test_bot_sees_retry_after(
+    sim: BotApiSimulator, bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PTB turns the simulator's 429 into RetryAfter carrying the wait."""
+    # Without it PTB 22 warns that retry_after will become a timedelta.
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
     sim.rate_limit = 2
     ana = sim.user("Ana")
     await ana.says("hi")
     await bot.send_message(ana.id, "1")
     await bot.send_message(ana.id, "2")
-    with pytest.raises(RetryAfter):
+    with pytest.raises(RetryAfter) as caught:
         await bot.send_message(ana.id, "3")
+    assert caught.value.retry_after == dt.timedelta(seconds=1)
 
 
 @pytest.mark.asyncio
@@ -323,7 +338,7 @@ async def test_bot_photo_upload_and_copy(sim: BotApiSimulator, bot: Bot) -> None
     copied = await bot.copy_message(ben.id, ana.id, sent.message_id)
     assert ben.last.message_id == copied.message_id
     assert (ben.last.kind, ben.last.text) == ("photo", "flyer")
-    with pytest.raises(BadRequest, match="(?i)caption is too long"):
+    with pytest.raises(BadRequest, match=r"(?i)caption is too long"):
         await bot.send_photo(ana.id, sent.photo[-1].file_id, caption="x" * 1025)
 
 
@@ -335,7 +350,7 @@ async def test_bot_commands_are_stored_per_scope_and_language(
     await bot.set_my_commands([("start", "Start")], language_code="es")
     assert sim.commands(language_code="es") == [{"command": "start", "description": "Start"}]
     assert sim.commands() == []
-    with pytest.raises(BadRequest, match="(?i)BOT_COMMAND_INVALID"):
+    with pytest.raises(BadRequest, match=r"(?i)BOT_COMMAND_INVALID"):
         await bot.set_my_commands([("Start", "uppercase is invalid")])
 
 
@@ -386,3 +401,87 @@ async def test_application_story(
     assert [a.text for a in ana.callback_answers] == ["Thanks!"]
     await sim.idle(timeout=5)
     assert len(ana.messages) == 1
+
+
+@pytest.mark.asyncio
+async def test_bot_cannot_write_first_to_a_user_seen_only_in_a_group(
+    sim: BotApiSimulator, bot: Bot
+) -> None:
+    """A user the bot saw in a group but who never started it gets 403, the group works."""
+    ana = sim.user("Ana")
+    volunteers = sim.group("Volunteers")
+    await ana.says_in(volunteers, f"/start@{sim.bot_username}")
+    with pytest.raises(Forbidden, match=r"(?i)can't initiate conversation"):
+        await bot.send_message(ana.id, "hi")
+    await bot.send_message(volunteers.id, "Welcome!")
+    assert (await volunteers.receives()).text == "Welcome!"
+
+
+@pytest.mark.asyncio
+async def test_dropped_connection_is_a_network_error(sim: BotApiSimulator, bot: Bot) -> None:
+    """fail_next with status 0 drops the connection, which PTB reports as NetworkError."""
+    sim.fail_next("getMe", 0)
+    with pytest.raises(NetworkError):
+        await bot.get_me()
+    assert (await bot.get_me()).username == sim.bot_username
+
+
+@pytest.mark.asyncio
+async def test_every_driver_update_is_valid_for_ptb(
+    sim: BotApiSimulator, http: aiohttp.ClientSession, bot: Bot
+) -> None:
+    """Updates the driver produces de-serialise into the PTB objects handlers expect."""
+    ana = sim.user("Ana", username="ana_v")
+    await ana.says("/start")
+    await bot.send_message(
+        ana.id,
+        "Pick",
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Go", callback_data="go")]]),
+    )
+    await ana.presses("Go")
+    await ana.presses_data("forged:1")
+    await ana.sends_sticker()
+    await ana.sends_photo(caption="me")
+    await ana.edits_last_message("me again")
+    await ana.blocks()
+    await ana.says("back")  # unblocks first, then the message
+    _, body = await call(http, sim, "getUpdates")
+    updates = [Update.de_json(raw, bot) for raw in body["result"]]
+    kinds = [next(k for k in raw if k != "update_id") for raw in body["result"]]
+    assert kinds == [
+        "message",
+        "callback_query",
+        "callback_query",
+        "message",
+        "message",
+        "edited_message",
+        "my_chat_member",
+        "my_chat_member",
+        "message",
+    ]
+    assert updates[0].message is not None
+    assert updates[0].message.text == "/start"
+    assert updates[1].callback_query is not None
+    assert updates[1].callback_query.data == "go"
+    assert updates[3].message is not None
+    assert updates[3].message.sticker is not None
+    assert updates[6].my_chat_member is not None
+    assert updates[6].my_chat_member.new_chat_member.status == "kicked"
+
+
+@pytest.mark.asyncio
+async def test_paid_broadcast_and_per_chat_limits(
+    sim: BotApiSimulator, http: aiohttp.ClientSession
+) -> None:
+    """allow_paid_broadcast lifts the global limit; a per-chat limit still applies."""
+    sim.rate_limit, sim.paid_rate_limit, sim.per_chat_limit = 1, 1000, 2
+    ana, ben = sim.user("Ana"), sim.user("Ben")
+    await ana.says("hi")
+    await ben.says("hi")
+    assert (await call(http, sim, "sendMessage", chat_id=ana.id, text="1"))[0] == 200
+    assert (await call(http, sim, "sendMessage", chat_id=ben.id, text="1"))[0] == 429
+    paid = {"allow_paid_broadcast": True}
+    assert (await call(http, sim, "sendMessage", chat_id=ben.id, text="1", **paid))[0] == 200
+    assert (await call(http, sim, "sendMessage", chat_id=ana.id, text="2", **paid))[0] == 200
+    assert (await call(http, sim, "sendMessage", chat_id=ana.id, text="3", **paid))[0] == 429
+    assert [m.text for m in ana.messages] == ["1", "2"]

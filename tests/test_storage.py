@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,10 @@ from storage.db import migrate, migrations, split_statements
 
 
 @pytest.fixture
-async def database(tmp_path: Path) -> Database:
+async def database(tmp_path: Path) -> AsyncIterator[Database]:
     db = Database(tmp_path / "nested" / "muster.db")
     await db.open()
-    yield db  # type: ignore[misc]
+    yield db
     await db.close()
 
 

@@ -71,6 +71,25 @@ TEXTS: dict[str, str] = {
     "<code>America/New_York</code>.",
     "duplicate_city": "A city with the slug <code>{slug}</code> exists already.",
     "city_added": "Added <b>{name}</b> (<code>{slug}</code>, {timezone}).",
+    # Roles
+    "usage_promote": (
+        "Usage: <code>/promote user_id city-slug…</code> or <code>/promote user_id all</code>. "
+        "Use the person's numeric Telegram user id (they can see it with /myid)."
+    ),
+    "usage_demote": "Usage: <code>/demote user_id</code>, with the numeric Telegram user id.",
+    "not_started": "User <code>{user_id}</code> has not started the bot. Ask them to send /start "
+    "first.",
+    "unknown_slugs": "Unknown cities: {slugs}. Known slugs: {cities}",
+    "promoted": "<code>{user_id}</code> is now an organizer for: {cities}.",
+    "you_were_promoted": "You are now an organizer for: {cities}. Send /broadcast to alert "
+    "your supporters.",
+    "demoted": "<code>{user_id}</code> is no longer an organizer.",
+    "not_an_organizer": "<code>{user_id}</code> was not an organizer.",
+    "no_organizers": "There are no organizers yet. Name one with /promote.",
+    "organizers": "<b>Organizers</b>\n{lines}",
+    "organizer_line": "<code>{user_id}</code>: {cities}",
+    "all_cities": "all cities",
+    "your_id": "Your Telegram user id is <code>{user_id}</code>.",
     # Command menu descriptions
     "command_start": "Sign up or resume alerts",
     "command_cities": "Choose the cities you follow",

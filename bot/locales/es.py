@@ -73,6 +73,24 @@ TEXTS: dict[str, str] = {
     "<code>America/New_York</code>.",
     "duplicate_city": "Ya existe una ciudad con el slug <code>{slug}</code>.",
     "city_added": "Añadida <b>{name}</b> (<code>{slug}</code>, {timezone}).",
+    # Roles
+    "usage_promote": (
+        "Uso: <code>/promote id_usuario slug-ciudad…</code> o <code>/promote id_usuario all</code>. "
+        "Usa el id numérico de Telegram de la persona (lo ve con /myid)."
+    ),
+    "usage_demote": "Uso: <code>/demote id_usuario</code>, con el id numérico de Telegram.",
+    "not_started": "El usuario <code>{user_id}</code> no ha iniciado el bot. Pídele que envíe "
+    "/start primero.",
+    "unknown_slugs": "Ciudades desconocidas: {slugs}. Slugs conocidos: {cities}",
+    "promoted": "<code>{user_id}</code> ahora organiza en: {cities}.",
+    "you_were_promoted": "Ahora organizas en: {cities}. Envía /broadcast para avisar a tu gente.",
+    "demoted": "<code>{user_id}</code> ya no organiza.",
+    "not_an_organizer": "<code>{user_id}</code> no organizaba.",
+    "no_organizers": "Aún no hay organizadores. Nombra a alguien con /promote.",
+    "organizers": "<b>Organizadores</b>\n{lines}",
+    "organizer_line": "<code>{user_id}</code>: {cities}",
+    "all_cities": "todas las ciudades",
+    "your_id": "Tu id de usuario de Telegram es <code>{user_id}</code>.",
     # Command menu descriptions
     "command_start": "Registrarte o reanudar avisos",
     "command_cities": "Elegir las ciudades que sigues",

@@ -199,7 +199,10 @@ class SimUser(_ChatView):
         self.first_name = first_name
         self.lang = lang
         self.username = username
-        self.started = False  # the bot may only write to users who wrote first
+        # Telegram tells "chat not found" for users the bot never saw in any update, and
+        # refuses to write first to users it saw (e.g. in a group) who never started it.
+        self.seen = False
+        self.started = False
         self.blocked = False
         self.callback_answers: list[CallbackAnswer] = []
         self._last_own_message: SentMessage | None = None
@@ -305,6 +308,7 @@ class SimUser(_ChatView):
         entities: list[dict[str, Any]],
         media: dict[str, Any] | None = None,
     ) -> int:
+        self.seen = True
         message = self._sim.store_user_message(self, chat_id, kind, text, entities, media)
         self._last_own_message = message
         self._sim.enqueue_update({"message": self._sim.message_json(message)})
@@ -327,6 +331,7 @@ class SimUser(_ChatView):
         )
 
     def _press(self, message: SentMessage, data: str) -> str:
+        self.seen = True
         query_id = f"{self.id}-{next(_callback_ids)}"
         self._sim.register_callback(query_id, self)
         self._sim.enqueue_update(
@@ -343,6 +348,7 @@ class SimUser(_ChatView):
         return query_id
 
     def _member_update(self, old: str, new: str) -> int:
+        self.seen = True
         bot = self._sim.bot_user()
         new_member: dict[str, Any] = {"status": new, "user": bot}
         if new == "kicked":

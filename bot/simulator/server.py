@@ -424,6 +424,7 @@ class BotApiSimulator:
         method = spec.canonical_method(method_name)
         self.stats.requests[method or method_name] += 1
         self._last_request = time.monotonic()
+        self._changed.set()
         if method is None:
             return self._count_error(ApiError(404, "Not Found"))
         counted = method != "getUpdates"  # a long poll in flight is not "busy"
@@ -657,10 +658,16 @@ class BotApiSimulator:
         self._check_rate(chat_id, bool(params.get("allow_paid_broadcast")))
         return self._writable_chat(chat_id)
 
-    def _writable_chat(self, chat_id: object) -> ChatState:
+    def _visible_chat(self, chat_id: object) -> ChatState:
+        """The chat if the bot knows it: a group it is in or a user seen in an update."""
         chat = self._chats.get(chat_id) if isinstance(chat_id, int) else None
-        if chat is None:
+        sim_user = self._users.get(chat_id) if isinstance(chat_id, int) else None
+        if chat is None or (sim_user is not None and not sim_user.seen):
             raise bad_request("chat not found")
+        return chat
+
+    def _writable_chat(self, chat_id: object) -> ChatState:
+        chat = self._visible_chat(chat_id)
         sim_user = self._users.get(chat_id) if isinstance(chat_id, int) else None
         if sim_user is not None:
             if sim_user.blocked:
@@ -901,7 +908,7 @@ class BotApiSimulator:
         if not isinstance(commands, list) or len(commands) > 100:
             raise bad_request("BOT_COMMANDS_TOO_MUCH")
         stored = [_check_command(command) for command in commands]
-        key = _commands_key(params.get("scope"), params.get("language_code", ""))
+        key = self._commands_key(params)
         if stored:
             self._commands[key] = stored
         else:
@@ -909,13 +916,18 @@ class BotApiSimulator:
         return True
 
     async def _get_my_commands(self, params: dict[str, Any]) -> list[dict[str, str]]:
-        return self.commands(params.get("scope"), params.get("language_code", ""))
+        return self._commands.get(self._commands_key(params), [])
 
     async def _delete_my_commands(self, params: dict[str, Any]) -> bool:
-        self._commands.pop(
-            _commands_key(params.get("scope"), params.get("language_code", "")), None
-        )
+        self._commands.pop(self._commands_key(params), None)
         return True
+
+    def _commands_key(self, params: dict[str, Any]) -> tuple[str, str]:
+        """Validate the scope (its chat must be known, as on Telegram) and build the key."""
+        scope = params.get("scope")
+        if isinstance(scope, dict) and "chat_id" in scope:
+            self._visible_chat(scope["chat_id"])
+        return _commands_key(scope, params.get("language_code", ""))
 
     async def _send_chat_action(self, params: dict[str, Any]) -> bool:
         self._writable_chat(params["chat_id"])

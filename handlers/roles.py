@@ -1,0 +1,116 @@
+"""Admins name organizers: /promote, /demote, /organizers. Only numeric user ids are trusted:
+usernames can change hands."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CommandHandler, filters
+
+from bot.context import MusterContext
+from bot.i18n import Html, joined, t
+from handlers.common import PRIVATE_MESSAGE, reply
+from storage import cities as city_store
+from storage import organizers as organizer_store
+from storage import supporters as supporter_store
+from storage.cities import City
+from storage.organizers import Organizer
+
+
+async def promote(update: Update, context: MusterContext) -> None:
+    """/promote <user_id> <city-slug>... | all"""
+    args = context.args or []
+    actor = update.effective_user
+    if len(args) < 2 or not args[0].isdigit() or actor is None:
+        await reply(update, context, "usage_promote")
+        return
+    user_id, wanted = int(args[0]), [arg.lower() for arg in args[1:]]
+    if await supporter_store.get(context.db, user_id) is None:
+        await reply(update, context, "not_started", user_id=user_id)
+        return
+    everything = wanted == ["all"]
+    cities = [] if everything else await _cities_named(update, context, wanted)
+    if cities is None:
+        return
+    organizer = await organizer_store.promote(
+        context.db, actor.id, user_id, [city.id for city in cities], everything
+    )
+    scope = await describe_scope(context, organizer, await context.language_of(actor))
+    await reply(update, context, "promoted", user_id=user_id, cities=scope)
+    await _tell(context, user_id, "you_were_promoted", organizer)
+
+
+async def _cities_named(
+    update: Update, context: MusterContext, slugs: list[str]
+) -> list[City] | None:
+    """The cities for these slugs, or None after telling the admin which ones are unknown."""
+    found = {city.slug: city for city in await city_store.all_cities(context.db)}
+    unknown = [slug for slug in slugs if slug not in found]
+    if unknown:
+        await reply(
+            update,
+            context,
+            "unknown_slugs",
+            slugs=joined(unknown),
+            cities=joined(found) or "—",
+        )
+        return None
+    return [found[slug] for slug in dict.fromkeys(slugs)]
+
+
+async def demote(update: Update, context: MusterContext) -> None:
+    """/demote <user_id>"""
+    args = context.args or []
+    actor = update.effective_user
+    if len(args) != 1 or not args[0].isdigit() or actor is None:
+        await reply(update, context, "usage_demote")
+        return
+    user_id = int(args[0])
+    demoted = await organizer_store.demote(context.db, actor.id, user_id)
+    await reply(update, context, "demoted" if demoted else "not_an_organizer", user_id=user_id)
+
+
+async def list_organizers(update: Update, context: MusterContext) -> None:
+    """/organizers: who may reach which cities."""
+    organizers = await organizer_store.everyone(context.db)
+    if not organizers:
+        await reply(update, context, "no_organizers")
+        return
+    language = await context.language_of(update.effective_user)
+    lines = [
+        t(
+            language,
+            "organizer_line",
+            user_id=organizer.user_id,
+            cities=await describe_scope(context, organizer, language),
+        )
+        for organizer in organizers
+    ]
+    await reply(update, context, "organizers", lines=Html("\n".join(lines)))
+
+
+async def describe_scope(context: MusterContext, organizer: Organizer, language: str) -> Html:
+    if organizer.all_cities:
+        return Html(t(language, "all_cities"))
+    cities = await city_store.all_cities(context.db)
+    return joined(city.name for city in cities if city.id in organizer.city_ids)
+
+
+async def _tell(context: MusterContext, user_id: int, key: str, organizer: Organizer) -> None:
+    """Lets the new organizer know; a person who blocked the bot simply is not told."""
+    supporter = await supporter_store.get(context.db, user_id)
+    language = supporter.language if supporter else "en"
+    scope = await describe_scope(context, organizer, language)
+    try:
+        await context.bot.send_message(user_id, t(language, key, cities=scope))
+    except TelegramError:
+        return
+
+
+def handlers(admin_ids: frozenset[int]) -> list[BaseHandler[Update, MusterContext, None]]:
+    admins = PRIVATE_MESSAGE & filters.User(user_id=admin_ids)
+    return [
+        CommandHandler("promote", promote, filters=admins),
+        CommandHandler("demote", demote, filters=admins),
+        CommandHandler("organizers", list_organizers, filters=admins),
+    ]

@@ -1,0 +1,320 @@
+"""Broadcasts, their recipient lists and each recipient's outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import aiosqlite
+
+from storage import audit
+from storage.db import Database, now
+
+
+class State(StrEnum):
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    MISSED = "missed"
+
+
+class Outcome(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """What supporters receive: Telegram HTML text, or a photo with an HTML caption."""
+
+    body: str
+    photo_file_id: str | None = None
+    reply_markup: str | None = None  # Bot API JSON of an inline keyboard
+
+    @property
+    def kind(self) -> str:
+        return "photo" if self.photo_file_id else "text"
+
+
+@dataclass(frozen=True, slots=True)
+class Broadcast:
+    id: int
+    author_id: int | None
+    city_id: int | None
+    all_cities: bool
+    content: Content
+    state: State
+    created_at: int
+    send_at: int | None
+    started_at: int | None
+    finished_at: int | None
+    total: int
+    progress_chat_id: int | None
+    progress_message_id: int | None
+
+
+@dataclass(slots=True)
+class Counts:
+    """How many recipients stand at each outcome."""
+
+    by_outcome: dict[Outcome, int] = field(default_factory=dict)
+
+    def __getitem__(self, outcome: Outcome) -> int:
+        return self.by_outcome.get(outcome, 0)
+
+    def add(self, outcome: Outcome, amount: int = 1) -> None:
+        self.by_outcome[outcome] = self.by_outcome.get(outcome, 0) + amount
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_outcome.values())
+
+    @property
+    def finished(self) -> int:
+        return self.total - self[Outcome.PENDING]
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """One recipient's outcome, as the delivery engine reports it."""
+
+    user_id: int
+    outcome: Outcome
+    message_id: int | None = None
+    error: str | None = None
+
+
+def _broadcast(row: aiosqlite.Row) -> Broadcast:
+    return Broadcast(
+        id=row["id"],
+        author_id=row["author_id"],
+        city_id=row["city_id"],
+        all_cities=bool(row["all_cities"]),
+        content=Content(row["body"], row["photo_file_id"], row["reply_markup"]),
+        state=State(row["status"]),
+        created_at=row["created_at"],
+        send_at=row["send_at"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        total=row["total"],
+        progress_chat_id=row["progress_chat_id"],
+        progress_message_id=row["progress_message_id"],
+    )
+
+
+async def create(
+    db: Database,
+    author_id: int | None,
+    city_id: int | None,
+    content: Content,
+    send_at: int | None = None,
+) -> Broadcast:
+    """A new broadcast to a city's followers (city_id None: every city). With send_at it
+    waits as scheduled; without, it is ready for enqueue_followers."""
+    state = State.SCHEDULED if send_at is not None else State.SENDING
+    async with db.transaction() as tx:
+        cursor = await tx.execute(
+            "INSERT INTO broadcasts (author_id, city_id, all_cities, kind, body, photo_file_id, "
+            "reply_markup, status, created_at, send_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                author_id,
+                city_id,
+                int(city_id is None),
+                content.kind,
+                content.body,
+                content.photo_file_id,
+                content.reply_markup,
+                state.value,
+                now(),
+                send_at,
+            ),
+        )
+        broadcast_id = cursor.lastrowid
+        action = "broadcast.schedule" if send_at is not None else "broadcast.create"
+        await audit.record(tx, author_id, action, None, f"broadcast={broadcast_id}")
+    found = await get(db, broadcast_id or 0)
+    assert found is not None
+    return found
+
+
+async def get(db: Database, broadcast_id: int) -> Broadcast | None:
+    row = await db.fetch_one("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
+    return _broadcast(row) if row else None
+
+
+# Followers who may be messaged now: active, and following the city (or any city).
+_FOLLOWERS_OF_CITY = (
+    "SELECT subscriptions.user_id FROM subscriptions JOIN supporters USING (user_id) "
+    "WHERE subscriptions.city_id = ? AND supporters.status = 'active'"
+)
+_FOLLOWERS_OF_ANY = (
+    "SELECT DISTINCT subscriptions.user_id FROM subscriptions JOIN supporters USING (user_id) "
+    "WHERE supporters.status = 'active'"
+)
+
+
+async def audience_size(db: Database, city_id: int | None) -> int:
+    sql = _FOLLOWERS_OF_CITY if city_id is not None else _FOLLOWERS_OF_ANY
+    row = await db.fetch_one(f"SELECT count(*) FROM ({sql})", (city_id,) if city_id else ())  # noqa: S608
+    return int(row[0]) if row else 0
+
+
+async def enqueue_followers(db: Database, broadcast_id: int) -> int:
+    """Writes the whole recipient list before the first send, in one transaction, and marks
+    the broadcast as sending. A scheduled broadcast is claimed here exactly once: a second
+    caller finds it no longer scheduled and gets -1."""
+    async with db.transaction() as tx:
+        async with tx.execute(
+            "SELECT city_id, all_cities, status FROM broadcasts WHERE id = ?", (broadcast_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None or row["status"] not in (State.SCHEDULED, State.SENDING):
+            return -1
+        async with tx.execute(
+            "SELECT count(*) FROM deliveries WHERE broadcast_id = ?", (broadcast_id,)
+        ) as cursor:
+            existing = await cursor.fetchone()
+        if existing is not None and existing[0] > 0:
+            return -1
+        if row["all_cities"]:
+            sql, parameters = _FOLLOWERS_OF_ANY, ()
+        else:
+            sql, parameters = _FOLLOWERS_OF_CITY, (row["city_id"],)
+        cursor = await tx.execute(
+            f"INSERT INTO deliveries (broadcast_id, user_id) SELECT ?, user_id FROM ({sql})",  # noqa: S608
+            (broadcast_id, *parameters),
+        )
+        total = cursor.rowcount
+        await tx.execute(
+            "UPDATE broadcasts SET status = 'sending', total = ?, started_at = ? WHERE id = ?",
+            (total, now(), broadcast_id),
+        )
+        return total
+
+
+async def enqueue_users(db: Database, broadcast_id: int, user_ids: Iterable[int]) -> int:
+    """A recipient list chosen by the caller (say, everyone who answered yes)."""
+    async with db.transaction() as tx:
+        await tx.executemany(
+            "INSERT INTO deliveries (broadcast_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            ((broadcast_id, user_id) for user_id in user_ids),
+        )
+        async with tx.execute(
+            "SELECT count(*) FROM deliveries WHERE broadcast_id = ?", (broadcast_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        total = int(row[0]) if row else 0
+        await tx.execute(
+            "UPDATE broadcasts SET status = 'sending', total = ?, started_at = ? WHERE id = ?",
+            (total, now(), broadcast_id),
+        )
+        return total
+
+
+async def pending(db: Database, broadcast_id: int, after_user_id: int, limit: int) -> list[int]:
+    """The next page of recipients still to send to, in user id order."""
+    rows = await db.fetch_all(
+        "SELECT user_id FROM deliveries WHERE broadcast_id = ? AND user_id > ? "
+        "AND status = 'pending' ORDER BY user_id LIMIT ?",
+        (broadcast_id, after_user_id, limit),
+    )
+    return [row[0] for row in rows]
+
+
+async def record(db: Database, broadcast_id: int, results: Sequence[Result]) -> None:
+    """Stores a batch of outcomes; a supporter who blocked the bot becomes unreachable."""
+    if not results:
+        return
+    async with db.transaction() as tx:
+        await tx.executemany(
+            "UPDATE deliveries SET status = ?, message_id = ?, error = ? "
+            "WHERE broadcast_id = ? AND user_id = ?",
+            [
+                (result.outcome.value, result.message_id, result.error, broadcast_id, result.user_id)
+                for result in results
+            ],
+        )
+        await tx.executemany(
+            "UPDATE supporters SET status = 'unreachable' WHERE user_id = ?",
+            [(result.user_id,) for result in results if result.outcome is Outcome.BLOCKED],
+        )
+
+
+async def counts(db: Database, broadcast_id: int) -> Counts:
+    rows = await db.fetch_all(
+        "SELECT status, count(*) FROM deliveries WHERE broadcast_id = ? GROUP BY status",
+        (broadcast_id,),
+    )
+    return Counts({Outcome(row[0]): row[1] for row in rows})
+
+
+async def finish(db: Database, broadcast_id: int, state: State, actor_id: int | None) -> None:
+    """Ends a broadcast: done, or cancelled with its pending recipients marked so."""
+    async with db.transaction() as tx:
+        if state is State.CANCELLED:
+            await tx.execute(
+                "UPDATE deliveries SET status = 'cancelled' "
+                "WHERE broadcast_id = ? AND status = 'pending'",
+                (broadcast_id,),
+            )
+        await tx.execute(
+            "UPDATE broadcasts SET status = ?, finished_at = ? WHERE id = ?",
+            (state.value, now(), broadcast_id),
+        )
+        action = "broadcast.cancel" if state is State.CANCELLED else "broadcast.sent"
+        await audit.record(tx, actor_id, action, None, f"broadcast={broadcast_id}")
+
+
+async def cancel_scheduled(db: Database, broadcast_id: int, actor_id: int) -> bool:
+    async with db.transaction() as tx:
+        cursor = await tx.execute(
+            "UPDATE broadcasts SET status = 'cancelled', finished_at = ? "
+            "WHERE id = ? AND status = 'scheduled'",
+            (now(), broadcast_id),
+        )
+        if cursor.rowcount == 0:
+            return False
+        await audit.record(tx, actor_id, "broadcast.cancel", None, f"broadcast={broadcast_id}")
+        return True
+
+
+async def mark_missed(db: Database, broadcast_id: int) -> bool:
+    async with db.transaction() as tx:
+        cursor = await tx.execute(
+            "UPDATE broadcasts SET status = 'missed', finished_at = ? "
+            "WHERE id = ? AND status = 'scheduled'",
+            (now(), broadcast_id),
+        )
+        if cursor.rowcount:
+            await audit.record(tx, None, "broadcast.missed", None, f"broadcast={broadcast_id}")
+        return cursor.rowcount > 0
+
+
+async def set_progress_message(
+    db: Database, broadcast_id: int, chat_id: int, message_id: int
+) -> None:
+    async with db.transaction() as tx:
+        await tx.execute(
+            "UPDATE broadcasts SET progress_chat_id = ?, progress_message_id = ? WHERE id = ?",
+            (chat_id, message_id, broadcast_id),
+        )
+
+
+async def in_state(db: Database, state: State) -> list[Broadcast]:
+    rows = await db.fetch_all(
+        "SELECT * FROM broadcasts WHERE status = ? ORDER BY coalesce(send_at, created_at), id",
+        (state.value,),
+    )
+    return [_broadcast(row) for row in rows]
+
+
+async def recent(db: Database, limit: int = 10) -> list[Broadcast]:
+    rows = await db.fetch_all(
+        "SELECT * FROM broadcasts WHERE status != 'scheduled' ORDER BY id DESC LIMIT ?", (limit,)
+    )
+    return [_broadcast(row) for row in rows]
