@@ -6,13 +6,28 @@ import logging
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
+from bot.botapi import BotApiClient
+from bot.budget import SendBudget
 from bot.context import MusterApp, MusterContext, Services
+from bot.delivery import DeliveryEngine, Tuning
 from bot.menu import register_menu
+from bot.ratelimit import InteractiveRateLimiter
+from bot.scheduling import BroadcastScheduler
 from bot.settings import Settings
 from bot.updates import PerChatOrder
-from handlers import account, admin, cities, errors, fallback, membership, signup
+from handlers import (
+    account,
+    admin,
+    broadcast,
+    cities,
+    errors,
+    fallback,
+    membership,
+    roles,
+    signup,
+)
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -26,8 +41,10 @@ ALLOWED_UPDATES = [
 ]
 
 
-def build_application(settings: Settings, token: str) -> MusterApp:
+def build_application(settings: Settings, token: str, tuning: Tuning | None = None) -> MusterApp:
     """The one way the bot is wired, for production, the simulator and the tests alike."""
+    rate = settings.broadcast_rate
+    budget = SendBudget(rate)
     app: MusterApp = (
         ApplicationBuilder()
         .token(token)
@@ -35,15 +52,23 @@ def build_application(settings: Settings, token: str) -> MusterApp:
         .base_file_url(f"{settings.telegram_api_url}/file/bot")
         .context_types(ContextTypes(context=MusterContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        # Replies to people go through PTB's limiter, which also retries after a 429.
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Replies to people share the bulk sends' budget, ahead of them in the queue.
+        .rate_limiter(InteractiveRateLimiter(budget))
         .concurrent_updates(PerChatOrder())
         .post_init(_open_services)
+        .post_stop(_stop_deliveries)
         .post_shutdown(_close_services)
         # The builder's overloads do not carry the context type into JobQueue's parameter.
         .build()  # type: ignore[assignment]
     )
-    app.bot_data["services"] = Services(settings=settings, db=Database(settings.database_path))
+    db = Database(settings.database_path)
+    client = BotApiClient(settings.telegram_api_url, token)
+    tuning = tuning or Tuning.for_rate(rate, paid=settings.paid_broadcast)
+    engine = DeliveryEngine(db, client, budget, app.bot, tuning)
+    if app.job_queue is None:
+        raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
+    scheduler = BroadcastScheduler(db, engine, app.job_queue, app.bot, settings.missed_grace)
+    app.bot_data["services"] = Services(settings, db, engine, scheduler)
     register_handlers(app, settings)
     return app
 
@@ -57,6 +82,8 @@ def register_handlers(app: MusterApp, settings: Settings) -> None:
         *cities.handlers(),
         *account.handlers(),
         *admin.handlers(settings.admin_ids),
+        *roles.handlers(settings.admin_ids),
+        *broadcast.handlers(),
         *membership.handlers(),
         *fallback.handlers(),  # last: whatever nobody else claimed
     ]:
@@ -75,7 +102,14 @@ async def _open_services(app: MusterApp) -> None:
     services = services_of(app)
     await services.db.open()
     await register_menu(app.bot, services.settings.admin_ids)
+    await services.engine.start()
+    await services.scheduler.start()
     log.info("Muster is up as @%s", app.bot.username)
+
+
+async def _stop_deliveries(app: MusterApp) -> None:
+    """Before the bot's HTTP client closes: sends in flight finish and are recorded."""
+    await services_of(app).engine.stop()
 
 
 async def _close_services(app: MusterApp) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 
 
@@ -42,10 +43,8 @@ class SendBudget:
             while (wait := self._try_take(interactive)) > 0:
                 self._changed.clear()
                 # Wake early when a reply is served, so bulk senders re-check promptly.
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._changed.wait(), wait)
-                except TimeoutError:
-                    pass
         finally:
             if interactive:
                 self._interactive_waiting -= 1

@@ -8,7 +8,9 @@ from typing import Any, TypeAlias
 from telegram import User
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
+from bot.delivery import DeliveryEngine
 from bot.i18n import language_for
+from bot.scheduling import BroadcastScheduler
 from bot.settings import Settings
 from storage import Database
 from storage import organizers as organizer_store
@@ -22,6 +24,8 @@ class Services:
 
     settings: Settings
     db: Database
+    engine: DeliveryEngine
+    scheduler: BroadcastScheduler
 
 
 class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -39,6 +43,14 @@ class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any],
         return self.services.db
 
     @property
+    def engine(self) -> DeliveryEngine:
+        return self.services.engine
+
+    @property
+    def scheduler(self) -> BroadcastScheduler:
+        return self.services.scheduler
+
+    @property
     def settings(self) -> Settings:
         return self.services.settings
 
@@ -48,11 +60,12 @@ class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any],
     async def reach(self, user: User | None) -> Organizer | None:
         """Which cities the user may target: admins every city, organizers their grant,
         anyone else none (None). Asked afresh on every step, button presses included."""
-        if user is None:
-            return None
-        if self.is_admin(user):
-            return Organizer(user.id, all_cities=True, city_ids=frozenset())
-        return await organizer_store.get(self.db, user.id)
+        return None if user is None else await self.reach_by_id(user.id)
+
+    async def reach_by_id(self, user_id: int) -> Organizer | None:
+        if user_id in self.settings.admin_ids:
+            return Organizer(user_id, all_cities=True, city_ids=frozenset())
+        return await organizer_store.get(self.db, user_id)
 
     async def language_of(self, user: User | None) -> str:
         """The supporter's chosen language, or the one Telegram reports for a stranger."""

@@ -21,9 +21,11 @@ SUPPORTER_COMMANDS = (
     "language",
     "stop",
     "deleteme",
+    "myid",
     "help",
 )
-ADMIN_COMMANDS = ("addcity",)
+ORGANIZER_COMMANDS = ("broadcast", "broadcasts", "scheduled", "cancel")
+ADMIN_COMMANDS = ("addcity", "promote", "demote", "organizers")
 
 
 def commands(names: Iterable[str], language: str) -> list[BotCommand]:
@@ -44,7 +46,7 @@ async def register_menu(bot: Bot, admin_ids: Iterable[int]) -> None:
             code = None if language == DEFAULT_LANGUAGE else language
             try:
                 await bot.set_my_commands(
-                    commands(SUPPORTER_COMMANDS + ADMIN_COMMANDS, language),
+                    commands(SUPPORTER_COMMANDS + ORGANIZER_COMMANDS + ADMIN_COMMANDS, language),
                     BotCommandScopeChat(admin_id),
                     code,
                 )

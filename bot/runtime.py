@@ -36,6 +36,8 @@ async def running(app: MusterApp, *, poll_timeout: int = 10) -> AsyncIterator[Mu
                 await updater.stop()
             if app.running:
                 await app.stop()
+                if app.post_stop:
+                    await app.post_stop(app)
     finally:
         await app.shutdown()
         if app.post_shutdown:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import SecretStr, ValidationError, field_validator
+from pydantic import SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.durations import parse_duration
+
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+FREE_RATE_CEILING = 30.0
+PAID_RATE_CEILING = 1000.0
 
 
 class Settings(BaseSettings):
@@ -23,6 +28,11 @@ class Settings(BaseSettings):
     # NoDecode: the variable is "1,2,3", not a JSON list.
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     log_level: str = "INFO"
+    # Bulk sends a second; Telegram allows about 30, or 1000 with paid broadcasts.
+    broadcast_rate: float = 25.0
+    paid_broadcast: bool = False
+    # How late a scheduled send may still go out after the bot was down.
+    missed_grace: Annotated[timedelta, NoDecode] = timedelta(hours=1)
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -47,6 +57,26 @@ class Settings(BaseSettings):
         if not all(part.isdigit() for part in parts):
             raise ValueError("expected comma-separated numeric Telegram user ids, like 12345,67890")
         return frozenset(int(part) for part in parts)
+
+    @field_validator("missed_grace", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        return parse_duration(value) if isinstance(value, str) else value
+
+    @field_validator("broadcast_rate")
+    @classmethod
+    def _positive_rate(cls, value: float) -> float:
+        if not 0 < value <= PAID_RATE_CEILING:
+            raise ValueError(f"expected messages a second, above 0 and at most {PAID_RATE_CEILING}")
+        return value
+
+    @model_validator(mode="after")
+    def _rate_within_tier(self) -> Settings:
+        if not self.paid_broadcast and self.broadcast_rate > FREE_RATE_CEILING:
+            raise ValueError(
+                f"BROADCAST_RATE: above {FREE_RATE_CEILING} a second needs PAID_BROADCAST=true"
+            )
+        return self
 
     @field_validator("log_level")
     @classmethod
@@ -80,7 +110,10 @@ def load_settings(**overrides: object) -> Settings:
 def describe(error: ValidationError) -> str:
     lines = []
     for problem in error.errors(include_url=False, include_input=False):
-        variable = str(problem["loc"][0]).upper() if problem["loc"] else "settings"
         message = str(problem["msg"]).removeprefix("Value error, ")
+        if not problem["loc"]:  # a rule across variables names them in its message
+            lines.append(message)
+            continue
+        variable = str(problem["loc"][0]).upper()
         lines.append(f"{variable}: {message}")
     return "; ".join(lines)

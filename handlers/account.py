@@ -79,10 +79,18 @@ async def show_help(update: Update, context: MusterContext) -> None:
     """/help: the commands the caller's role may use."""
     language = await context.language_of(update.effective_user)
     text = t(language, "help_supporter")
+    if await context.reach(update.effective_user) is not None:
+        text += t(language, "help_organizer")
     if context.is_admin(update.effective_user):
         text += t(language, "help_admin")
     if update.effective_message is not None:
         await update.effective_message.reply_text(text)
+
+
+async def show_id(update: Update, context: MusterContext) -> None:
+    """/myid: what an admin needs to make this person an organizer."""
+    if update.effective_user is not None:
+        await reply(update, context, "your_id", user_id=update.effective_user.id)
 
 
 def handlers() -> list[BaseHandler[Update, MusterContext, None]]:
@@ -91,6 +99,7 @@ def handlers() -> list[BaseHandler[Update, MusterContext, None]]:
         CommandHandler("stop", stop, filters=PRIVATE_MESSAGE),
         CommandHandler("deleteme", ask_to_erase, filters=PRIVATE_MESSAGE),
         CommandHandler("help", show_help, filters=PRIVATE_MESSAGE),
+        CommandHandler("myid", show_id, filters=PRIVATE_MESSAGE),
         CallbackQueryHandler(set_language, pattern=f"^{LANGUAGE}"),
         CallbackQueryHandler(answer_erase, pattern=f"^{ERASE}"),
     ]

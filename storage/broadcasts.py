@@ -181,8 +181,9 @@ async def enqueue_followers(db: Database, broadcast_id: int) -> int:
             existing = await cursor.fetchone()
         if existing is not None and existing[0] > 0:
             return -1
+        parameters: tuple[int, ...] = ()
         if row["all_cities"]:
-            sql, parameters = _FOLLOWERS_OF_ANY, ()
+            sql = _FOLLOWERS_OF_ANY
         else:
             sql, parameters = _FOLLOWERS_OF_CITY, (row["city_id"],)
         cursor = await tx.execute(
@@ -235,7 +236,13 @@ async def record(db: Database, broadcast_id: int, results: Sequence[Result]) -> 
             "UPDATE deliveries SET status = ?, message_id = ?, error = ? "
             "WHERE broadcast_id = ? AND user_id = ?",
             [
-                (result.outcome.value, result.message_id, result.error, broadcast_id, result.user_id)
+                (
+                    result.outcome.value,
+                    result.message_id,
+                    result.error,
+                    broadcast_id,
+                    result.user_id,
+                )
                 for result in results
             ],
         )

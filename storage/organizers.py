@@ -48,8 +48,7 @@ async def promote(
             (user_id, int(all_cities), now()),
         )
         await tx.executemany(
-            "INSERT INTO organizer_cities (user_id, city_id) VALUES (?, ?) "
-            "ON CONFLICT DO NOTHING",
+            "INSERT INTO organizer_cities (user_id, city_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
             [(user_id, city_id) for city_id in city_ids],
         )
         detail = "all" if all_cities else ",".join(str(city_id) for city_id in city_ids)

@@ -50,10 +50,21 @@ TEXTS: dict[str, str] = {
         "/language: English or Spanish\n"
         "/stop: pause all messages\n"
         "/deleteme: erase everything about you\n"
+        "/myid: your Telegram user id\n"
         "/help: this list"
+    ),
+    "help_organizer": (
+        "\n\n<b>Organizers</b>\n"
+        "/broadcast: send an alert to a city's followers\n"
+        "/broadcasts: recent broadcasts and their counts\n"
+        "/scheduled: scheduled broadcasts\n"
+        "/cancel: stop what you are composing"
     ),
     "help_admin": (
         "\n\n<b>Admin</b>\n"
+        "/promote <i>user_id city…|all</i>: make someone an organizer\n"
+        "/demote <i>user_id</i>: remove an organizer\n"
+        "/organizers: who organizes where\n"
         "/addcity <i>slug timezone name</i>: add a city, "
         "like <code>/addcity seattle America/Los_Angeles Seattle</code>"
     ),
@@ -90,7 +101,80 @@ TEXTS: dict[str, str] = {
     "organizer_line": "<code>{user_id}</code>: {cities}",
     "all_cities": "all cities",
     "your_id": "Your Telegram user id is <code>{user_id}</code>.",
+    # Broadcasts
+    "broadcast_pick_city": "📣 Who should get this broadcast? Pick the followers of a city:",
+    "all_cities_button": "🌎 All cities",
+    "button_abort": "Cancel",
+    "no_city_to_reach": "There is no city you may broadcast to yet.",
+    "not_your_city": "You may not broadcast to that city.",
+    "broadcast_write": (
+        "Now send the message for <b>{city}</b>: text with formatting (bold, italic, links) or "
+        "a photo with a caption. /cancel stops."
+    ),
+    "broadcast_text_or_photo": "Please send text or one photo with a caption. /cancel stops.",
+    "broadcast_too_long": "That is too long: Telegram allows at most {limit} characters here. "
+    "Please shorten it and send it again.",
+    "button_send_now": "📣 Send now",
+    "button_schedule": "🕒 Schedule",
+    "broadcast_confirm": "☝️ This is exactly what {count} supporters will get. Send it?",
+    "broadcast_started": "Broadcast #{id} is on its way to {count} supporters.",
+    "broadcast_when": (
+        "When? Send the local time as <code>YYYY-MM-DD HH:MM</code> ({zone}), "
+        "like <code>2026-12-05 18:00</code>."
+    ),
+    "time_unreadable": "I can't read that time. Use <code>YYYY-MM-DD HH:MM</code> ({zone}), "
+    "like <code>2026-12-05 18:00</code>.",
+    "time_nonexistent": "That time does not exist in {zone}: the clocks skip it when daylight "
+    "saving time starts. Please pick another time.",
+    "time_past": "That time has already passed in {zone}. Please pick a time in the future.",
+    "broadcast_scheduled": "🕒 Broadcast #{id} is scheduled for {when}. /scheduled lists it.",
+    "broadcast_scheduled_ambiguous": (
+        "🕒 Broadcast #{id} is scheduled for {when}. That time happens twice when the clocks go "
+        "back; I took the first one. /scheduled lists it."
+    ),
+    "broadcast_aborted": "Cancelled: nothing was sent.",
+    "not_your_broadcast": "That broadcast is not yours to manage.",
+    "broadcast_stopping": "Stopping: nobody else will get it.",
+    "broadcast_not_running": "That broadcast is not running any more.",
+    "button_stop_broadcast": "⏹ Cancel the rest",
+    "broadcast_progress": (
+        "📣 Broadcast #{id}: sent {sent} of {total} ({percent}%)\n"
+        "Failed: {failed} · {rate} msg/s · about {eta} left"
+    ),
+    "broadcast_report": (
+        "✅ Broadcast #{id} delivered to {sent} of {total}.\n"
+        "Failed: {failed} (blocked the bot: {blocked})."
+    ),
+    "broadcast_cancelled_report": (
+        "⏹ Broadcast #{id} cancelled: sent to {sent} of {total}, {cancelled} not sent.\n"
+        "Failed: {failed} (blocked the bot: {blocked})."
+    ),
+    "broadcast_missed": (
+        "⚠️ Scheduled broadcast #{id} was not sent: the bot was down at its time, and it is "
+        "too late now. Send it again with /broadcast if it still matters."
+    ),
+    "broadcasts": "<b>Recent broadcasts</b>\n{lines}",
+    "broadcast_line": "#{id} · {city} · {state} · sent {sent}/{total} · failed {failed}",
+    "no_broadcasts": "No broadcasts yet.",
+    "state_scheduled": "scheduled",
+    "state_sending": "sending",
+    "state_done": "done",
+    "state_cancelled": "cancelled",
+    "state_missed": "missed",
+    "scheduled_line": "🕒 #{id} · {city} · {when}\n{preview}",
+    "button_unschedule": "Cancel this broadcast",
+    "no_scheduled": "Nothing is scheduled.",
+    "scheduled_cancelled": "Scheduled broadcast #{id} is cancelled.",
+    "scheduled_gone": "Broadcast #{id} is no longer scheduled.",
     # Command menu descriptions
+    "command_myid": "Your Telegram user id",
+    "command_broadcast": "Send an alert to a city (organizers)",
+    "command_broadcasts": "Recent broadcasts (organizers)",
+    "command_scheduled": "Scheduled broadcasts (organizers)",
+    "command_cancel": "Stop what you are composing",
+    "command_promote": "Make someone an organizer (admin)",
+    "command_demote": "Remove an organizer (admin)",
+    "command_organizers": "Who organizes where (admin)",
     "command_start": "Sign up or resume alerts",
     "command_cities": "Choose the cities you follow",
     "command_subscribe": "Follow a city",

@@ -50,10 +50,21 @@ TEXTS: dict[str, str] = {
         "/language: inglés o español\n"
         "/stop: pausar todos los mensajes\n"
         "/deleteme: borrar todo lo tuyo\n"
+        "/myid: tu id de usuario de Telegram\n"
         "/help: esta lista"
+    ),
+    "help_organizer": (
+        "\n\n<b>Organización</b>\n"
+        "/broadcast: enviar un aviso a los seguidores de una ciudad\n"
+        "/broadcasts: avisos recientes y sus cifras\n"
+        "/scheduled: avisos programados\n"
+        "/cancel: dejar lo que estás redactando"
     ),
     "help_admin": (
         "\n\n<b>Administración</b>\n"
+        "/promote <i>id_usuario ciudad…|all</i>: nombrar organizador\n"
+        "/demote <i>id_usuario</i>: quitar a un organizador\n"
+        "/organizers: quién organiza dónde\n"
         "/addcity <i>slug zona nombre</i>: añadir una ciudad, "
         "por ejemplo <code>/addcity seattle America/Los_Angeles Seattle</code>"
     ),
@@ -75,7 +86,8 @@ TEXTS: dict[str, str] = {
     "city_added": "Añadida <b>{name}</b> (<code>{slug}</code>, {timezone}).",
     # Roles
     "usage_promote": (
-        "Uso: <code>/promote id_usuario slug-ciudad…</code> o <code>/promote id_usuario all</code>. "
+        "Uso: <code>/promote id_usuario slug-ciudad…</code> o "
+        "<code>/promote id_usuario all</code>. "
         "Usa el id numérico de Telegram de la persona (lo ve con /myid)."
     ),
     "usage_demote": "Uso: <code>/demote id_usuario</code>, con el id numérico de Telegram.",
@@ -91,7 +103,81 @@ TEXTS: dict[str, str] = {
     "organizer_line": "<code>{user_id}</code>: {cities}",
     "all_cities": "todas las ciudades",
     "your_id": "Tu id de usuario de Telegram es <code>{user_id}</code>.",
+    # Broadcasts
+    "broadcast_pick_city": "📣 ¿Quién recibe este aviso? Elige los seguidores de una ciudad:",
+    "all_cities_button": "🌎 Todas las ciudades",
+    "button_abort": "Cancelar",
+    "no_city_to_reach": "Aún no hay ninguna ciudad a la que puedas enviar avisos.",
+    "not_your_city": "No puedes enviar avisos a esa ciudad.",
+    "broadcast_write": (
+        "Ahora envía el mensaje para <b>{city}</b>: texto con formato (negrita, cursiva, "
+        "enlaces) o una foto con pie. /cancel para salir."
+    ),
+    "broadcast_text_or_photo": "Envía texto o una foto con pie. /cancel para salir.",
+    "broadcast_too_long": "Es demasiado largo: Telegram permite como máximo {limit} caracteres "
+    "aquí. Acórtalo y envíalo de nuevo.",
+    "button_send_now": "📣 Enviar ahora",
+    "button_schedule": "🕒 Programar",
+    "broadcast_confirm": "☝️ Esto es exactamente lo que recibirán {count} personas. ¿Enviarlo?",
+    "broadcast_started": "El aviso #{id} va en camino a {count} personas.",
+    "broadcast_when": (
+        "¿Cuándo? Envía la hora local como <code>AAAA-MM-DD HH:MM</code> ({zone}), "
+        "por ejemplo <code>2026-12-05 18:00</code>."
+    ),
+    "time_unreadable": "No entiendo esa hora. Usa <code>AAAA-MM-DD HH:MM</code> ({zone}), "
+    "por ejemplo <code>2026-12-05 18:00</code>.",
+    "time_nonexistent": "Esa hora no existe en {zone}: el reloj la salta al empezar el horario "
+    "de verano. Elige otra hora.",
+    "time_past": "Esa hora ya pasó en {zone}. Elige una hora futura.",
+    "broadcast_scheduled": "🕒 El aviso #{id} está programado para el {when}. /scheduled lo "
+    "muestra.",
+    "broadcast_scheduled_ambiguous": (
+        "🕒 El aviso #{id} está programado para el {when}. Esa hora ocurre dos veces cuando se "
+        "atrasa el reloj; tomé la primera. /scheduled lo muestra."
+    ),
+    "broadcast_aborted": "Cancelado: no se envió nada.",
+    "not_your_broadcast": "No te corresponde gestionar ese aviso.",
+    "broadcast_stopping": "Deteniendo: nadie más lo recibirá.",
+    "broadcast_not_running": "Ese aviso ya no se está enviando.",
+    "button_stop_broadcast": "⏹ Cancelar el resto",
+    "broadcast_progress": (
+        "📣 Aviso #{id}: enviado a {sent} de {total} ({percent}%)\n"
+        "Fallidos: {failed} · {rate} msj/s · quedan unos {eta}"
+    ),
+    "broadcast_report": (
+        "✅ Aviso #{id} entregado a {sent} de {total}.\n"
+        "Fallidos: {failed} (bloquearon el bot: {blocked})."
+    ),
+    "broadcast_cancelled_report": (
+        "⏹ Aviso #{id} cancelado: enviado a {sent} de {total}, {cancelled} sin enviar.\n"
+        "Fallidos: {failed} (bloquearon el bot: {blocked})."
+    ),
+    "broadcast_missed": (
+        "⚠️ El aviso programado #{id} no se envió: el bot estaba caído a esa hora y ya es "
+        "tarde. Envíalo de nuevo con /broadcast si todavía importa."
+    ),
+    "broadcasts": "<b>Avisos recientes</b>\n{lines}",
+    "broadcast_line": "#{id} · {city} · {state} · enviados {sent}/{total} · fallidos {failed}",
+    "no_broadcasts": "Aún no hay avisos.",
+    "state_scheduled": "programado",
+    "state_sending": "enviando",
+    "state_done": "terminado",
+    "state_cancelled": "cancelado",
+    "state_missed": "perdido",
+    "scheduled_line": "🕒 #{id} · {city} · {when}\n{preview}",
+    "button_unschedule": "Cancelar este aviso",
+    "no_scheduled": "No hay nada programado.",
+    "scheduled_cancelled": "El aviso programado #{id} está cancelado.",
+    "scheduled_gone": "El aviso #{id} ya no está programado.",
     # Command menu descriptions
+    "command_myid": "Tu id de usuario de Telegram",
+    "command_broadcast": "Enviar un aviso a una ciudad (organizadores)",
+    "command_broadcasts": "Avisos recientes (organizadores)",
+    "command_scheduled": "Avisos programados (organizadores)",
+    "command_cancel": "Dejar lo que estás redactando",
+    "command_promote": "Nombrar a alguien organizador (admin)",
+    "command_demote": "Quitar a un organizador (admin)",
+    "command_organizers": "Quién organiza dónde (admin)",
     "command_start": "Registrarte o reanudar avisos",
     "command_cities": "Elegir las ciudades que sigues",
     "command_subscribe": "Seguir una ciudad",

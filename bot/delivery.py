@@ -1,0 +1,351 @@
+"""The delivery engine: every message to many people goes through here, exactly once each,
+at the pace Telegram allows, surviving restarts.
+
+A broadcast's recipients are rows in the database before the first send. Workers take
+pending rows in user id order, send, and the outcomes are written in small batches. After a
+crash the rows still pending are sent again: the only people who can get a message twice
+are those whose send was in flight or whose outcome was not yet written when the process
+died, at most `workers + rate x flush_interval` of them (see README).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot.botapi import BotApiClient, Reply, TransportError
+from bot.budget import SendBudget
+from bot.i18n import t
+from storage import Database
+from storage import broadcasts as store
+from storage import supporters as supporter_store
+from storage.broadcasts import Broadcast, Counts, Outcome, Result, State
+
+log = logging.getLogger(__name__)
+
+PAGE = 1000
+STOP_BUTTON = "bc:stop:"
+
+
+@dataclass(frozen=True, slots=True)
+class Tuning:
+    workers: int = 8
+    flush_interval: float = 0.2
+    progress_interval: float = 3.0
+    max_attempts: int = 4
+    backoff: float = 0.5
+    paid: bool = False
+
+    @classmethod
+    def for_rate(cls, rate: float | None, paid: bool = False) -> Tuning:
+        """Enough concurrent sends to keep the rate with Telegram's ~100-250 ms latency."""
+        workers = 64 if rate is None else int(min(256, max(8, rate / 4)))
+        return cls(workers=workers, paid=paid)
+
+
+@dataclass(slots=True)
+class Run:
+    """One broadcast being delivered now."""
+
+    broadcast: Broadcast
+    counts: Counts
+    started: float = field(default_factory=time.monotonic)
+    sent_here: int = 0
+    halted: bool = False
+    cancelled_by: int | None = None
+    cancelled: bool = False
+    throttled: int = 0
+    last_progress: str = ""
+    task: asyncio.Task[None] | None = None
+
+    def rate(self) -> float:
+        elapsed = time.monotonic() - self.started
+        return self.sent_here / elapsed if elapsed > 0 else 0.0
+
+
+class DeliveryEngine:
+    def __init__(
+        self,
+        db: Database,
+        client: BotApiClient,
+        budget: SendBudget,
+        bot: Bot,
+        tuning: Tuning,
+    ) -> None:
+        self.db = db
+        self.client = client
+        self.budget = budget
+        self.bot = bot
+        self.tuning = tuning
+        self.runs: dict[int, Run] = {}
+        self.throttled = 0  # 429s received by bulk sends since start-up
+
+    async def start(self) -> None:
+        """Resumes every broadcast a previous process left unfinished."""
+        await self.client.open()
+        for broadcast in await store.in_state(self.db, State.SENDING):
+            log.info("resuming broadcast %s", broadcast.id)
+            if broadcast.started_at is None:
+                # The process died between creating the broadcast and listing recipients.
+                await store.enqueue_followers(self.db, broadcast.id)
+            await self.launch(broadcast.id)
+
+    async def stop(self) -> None:
+        """Graceful: sends in flight finish and are recorded; the rest stay pending."""
+        for run in self.runs.values():
+            run.halted = True
+        tasks = [run.task for run in self.runs.values() if run.task is not None]
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self.client.close()
+
+    async def send_now(self, broadcast_id: int) -> int:
+        """Lists the recipients and starts delivering; -1 when it was started already."""
+        total = await store.enqueue_followers(self.db, broadcast_id)
+        if total >= 0:
+            await self.launch(broadcast_id)
+        return total
+
+    async def launch(self, broadcast_id: int) -> None:
+        if broadcast_id in self.runs:
+            return
+        broadcast = await store.get(self.db, broadcast_id)
+        if broadcast is None or broadcast.state is not State.SENDING:
+            return
+        run = Run(broadcast, await store.counts(self.db, broadcast_id))
+        self.runs[broadcast_id] = run
+        run.task = asyncio.create_task(self._deliver(run), name=f"broadcast-{broadcast_id}")
+
+    def cancel(self, broadcast_id: int, actor_id: int) -> bool:
+        run = self.runs.get(broadcast_id)
+        if run is None or run.halted:
+            return False
+        run.halted, run.cancelled, run.cancelled_by = True, True, actor_id
+        return True
+
+    async def wait(self, broadcast_id: int) -> None:
+        """Until the broadcast's run ends (for tests and benchmarks)."""
+        run = self.runs.get(broadcast_id)
+        if run is not None and run.task is not None:
+            await asyncio.shield(run.task)
+
+    # --- one broadcast ---------------------------------------------------------------
+
+    async def _deliver(self, run: Run) -> None:
+        try:
+            await self._progress(run, final=False)
+            queue: asyncio.Queue[int | None] = asyncio.Queue(maxsize=self.tuning.workers * 4)
+            results: list[Result] = []
+            producer = asyncio.create_task(self._produce(run, queue))
+            workers = [
+                asyncio.create_task(self._work(run, queue, results))
+                for _ in range(self.tuning.workers)
+            ]
+            await self._flush_until_done(run, workers, results)
+            producer.cancel()
+            if run.cancelled:
+                await store.finish(self.db, run.broadcast.id, State.CANCELLED, run.cancelled_by)
+                run.counts = await store.counts(self.db, run.broadcast.id)
+            elif not run.halted:
+                await store.finish(self.db, run.broadcast.id, State.DONE, run.broadcast.author_id)
+            if not run.halted or run.cancelled:
+                await self._progress(run, final=True)
+        except Exception:
+            log.exception(
+                "broadcast %s stopped by an error; it resumes at start-up", run.broadcast.id
+            )
+        finally:
+            self.runs.pop(run.broadcast.id, None)
+
+    async def _flush_until_done(
+        self, run: Run, workers: list[asyncio.Task[None]], results: list[Result]
+    ) -> None:
+        next_progress = time.monotonic() + self.tuning.progress_interval
+        pending_tasks: set[asyncio.Task[None]] = set(workers)
+        while pending_tasks:
+            _, pending_tasks = await asyncio.wait(pending_tasks, timeout=self.tuning.flush_interval)
+            await self._flush(run, results)
+            if time.monotonic() >= next_progress:
+                next_progress = time.monotonic() + self.tuning.progress_interval
+                await self._progress(run, final=False)
+        for worker in workers:
+            if worker.exception() is not None:
+                raise worker.exception()  # type: ignore[misc]
+        await self._flush(run, results)
+
+    async def _flush(self, run: Run, results: list[Result]) -> None:
+        batch = results[:]
+        del results[:]
+        await store.record(self.db, run.broadcast.id, batch)
+
+    async def _produce(self, run: Run, queue: asyncio.Queue[int | None]) -> None:
+        after = 0
+        try:
+            while not run.halted:
+                page = await store.pending(self.db, run.broadcast.id, after, PAGE)
+                if not page:
+                    break
+                for user_id in page:
+                    if run.halted:
+                        break
+                    await queue.put(user_id)
+                after = page[-1]
+        finally:
+            for _ in range(self.tuning.workers):
+                await queue.put(None)
+
+    async def _work(
+        self, run: Run, queue: asyncio.Queue[int | None], results: list[Result]
+    ) -> None:
+        method, base = _request(run.broadcast, self.tuning.paid)
+        while (user_id := await queue.get()) is not None:
+            if run.halted:
+                continue  # drain to the sentinel; the rest stays pending in the database
+            result = await self._send_one(run, method, {**base, "chat_id": user_id}, user_id)
+            if result is None:
+                continue
+            results.append(result)
+            run.counts.add(Outcome.PENDING, -1)
+            run.counts.add(result.outcome)
+            if result.outcome is Outcome.SENT:
+                run.sent_here += 1
+
+    async def _send_one(
+        self, run: Run, method: str, payload: dict[str, Any], user_id: int
+    ) -> Result | None:
+        failures = 0
+        while True:
+            await self.budget.acquire(interactive=False)
+            if run.halted:
+                return None
+            try:
+                reply = await self.client.call(method, payload)
+            except TransportError as error:
+                reply = Reply(status=0, ok=False, description=str(error))
+            if reply.ok:
+                message_id = (
+                    reply.result.get("message_id") if isinstance(reply.result, dict) else None
+                )
+                return Result(user_id, Outcome.SENT, message_id=message_id)
+            if reply.status == 429:
+                # Not a failure of this recipient: everyone waits, then this one is retried.
+                self.throttled += 1
+                run.throttled += 1
+                self.budget.pause(reply.retry_after or 1.0)
+                continue
+            if reply.status == 403:
+                return Result(user_id, Outcome.BLOCKED, error=reply.description)
+            if (
+                reply.status not in (0, 500, 502, 503, 504)
+                or failures + 1 >= self.tuning.max_attempts
+            ):
+                return Result(user_id, Outcome.FAILED, error=reply.description[:200])
+            failures += 1
+            delay = self.tuning.backoff * 2 ** (failures - 1)
+            await asyncio.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311 - jitter
+
+    # --- the organizer's live status message --------------------------------------------
+
+    async def _progress(self, run: Run, *, final: bool) -> None:
+        broadcast = run.broadcast
+        if broadcast.author_id is None:
+            return
+        author = await supporter_store.get(self.db, broadcast.author_id)
+        language = author.language if author else "en"
+        text = progress_text(run, language, final)
+        if text == run.last_progress:
+            return  # Telegram refuses an edit that changes nothing
+        markup = (
+            None
+            if final
+            else InlineKeyboardMarkup(
+                [
+                    [
+                        InlineKeyboardButton(
+                            t(language, "button_stop_broadcast"),
+                            callback_data=f"{STOP_BUTTON}{broadcast.id}",
+                        )
+                    ]
+                ]
+            )
+        )
+        try:
+            if broadcast.progress_message_id is None or broadcast.progress_chat_id is None:
+                message = await self.bot.send_message(
+                    broadcast.author_id, text, reply_markup=markup
+                )
+                await store.set_progress_message(
+                    self.db, broadcast.id, message.chat_id, message.message_id
+                )
+                run.broadcast = await store.get(self.db, broadcast.id) or broadcast
+            else:
+                await self.bot.edit_message_text(
+                    text,
+                    broadcast.progress_chat_id,
+                    broadcast.progress_message_id,
+                    reply_markup=markup,
+                )
+            run.last_progress = text
+        except (BadRequest, Forbidden) as error:
+            log.info("progress of broadcast %s not shown: %s", broadcast.id, error.message)
+        except TelegramError as error:
+            log.warning("progress of broadcast %s not shown: %s", broadcast.id, error)
+
+
+def progress_text(run: Run, language: str, final: bool) -> str:
+    counts = run.counts
+    total = max(counts.total, 1)
+    failed = counts[Outcome.FAILED] + counts[Outcome.BLOCKED]
+    values = {
+        "id": run.broadcast.id,
+        "sent": counts[Outcome.SENT],
+        "total": counts.total,
+        "failed": failed,
+        "blocked": counts[Outcome.BLOCKED],
+        "percent": round(100 * counts.finished / total),
+    }
+    if final:
+        key = "broadcast_cancelled_report" if run.cancelled else "broadcast_report"
+        return t(language, key, cancelled=counts[Outcome.CANCELLED], **values)
+    rate = run.rate()
+    eta = counts[Outcome.PENDING] / rate if rate > 0 else None
+    return t(
+        language,
+        "broadcast_progress",
+        rate=f"{rate:.1f}",
+        eta=_duration(eta) if eta is not None else "…",
+        **values,
+    )
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m {seconds % 60:02}s"
+    return f"{seconds // 3600}h {seconds % 3600 // 60:02}m"
+
+
+def _request(broadcast: Broadcast, paid: bool) -> tuple[str, dict[str, Any]]:
+    """The method and the parameters every recipient shares; only chat_id varies."""
+    content = broadcast.content
+    payload: dict[str, Any] = {"parse_mode": "HTML"}
+    if content.photo_file_id:
+        method = "sendPhoto"
+        payload |= {"photo": content.photo_file_id, "caption": content.body}
+    else:
+        method = "sendMessage"
+        payload["text"] = content.body
+    if content.reply_markup:
+        payload["reply_markup"] = json.loads(content.reply_markup)
+    if paid:
+        payload["allow_paid_broadcast"] = True
+    return method, payload

@@ -1,0 +1,77 @@
+"""Local times in a city's zone: reading what organizers type, showing times to supporters.
+
+Everything is stored in UTC; these are the only two crossings. Daylight saving is where
+naive code goes wrong: a wall-clock time can be skipped (spring forward) or happen twice
+(fall back), and each gets an explicit answer rather than a silent guess."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+INPUT_FORMAT = "%Y-%m-%d %H:%M"
+DAYS = {
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+    "es": ("lun", "mar", "mié", "jue", "vie", "sáb", "dom"),
+}
+MONTHS = {
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    "es": ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"),
+}
+
+
+class Problem(StrEnum):
+    """Why a typed time was refused; each is a catalog key."""
+
+    UNREADABLE = "time_unreadable"
+    NONEXISTENT = "time_nonexistent"
+    PAST = "time_past"
+
+
+class LocalTimeError(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    utc: datetime
+    # True when the wall-clock time happened twice and the earlier one was taken.
+    ambiguous: bool = False
+
+    @property
+    def timestamp(self) -> int:
+        return int(self.utc.timestamp())
+
+
+def parse_local(text: str, zone: ZoneInfo, now: datetime | None = None) -> Moment:
+    """Reads `YYYY-MM-DD HH:MM` as wall-clock time in zone; refuses skipped and past times,
+    and takes the earlier of two (saying so through Moment.ambiguous)."""
+    try:
+        naive = datetime.strptime(" ".join(text.split()), INPUT_FORMAT)
+    except ValueError:
+        raise LocalTimeError(Problem.UNREADABLE) from None
+    earlier = naive.replace(tzinfo=zone, fold=0)
+    later = naive.replace(tzinfo=zone, fold=1)
+    round_trip = earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    if round_trip != naive:
+        raise LocalTimeError(Problem.NONEXISTENT)
+    moment = Moment(earlier.astimezone(UTC), ambiguous=earlier.utcoffset() != later.utcoffset())
+    if moment.utc <= (now or datetime.now(UTC)):
+        raise LocalTimeError(Problem.PAST)
+    return moment
+
+
+def show(moment: datetime | int, zone: ZoneInfo, language: str) -> str:
+    """Like `Fri 5 Dec, 18:00 PST`, in the city's zone and the reader's language."""
+    if isinstance(moment, int):
+        moment = datetime.fromtimestamp(moment, UTC)
+    local = moment.astimezone(zone)
+    days, months = DAYS.get(language, DAYS["en"]), MONTHS.get(language, MONTHS["en"])
+    return (
+        f"{days[local.weekday()]} {local.day} {months[local.month - 1]}, "
+        f"{local:%H:%M} {local.tzname()}"
+    )
