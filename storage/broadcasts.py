@@ -260,6 +260,16 @@ async def counts(db: Database, broadcast_id: int) -> Counts:
     return Counts({Outcome(row[0]): row[1] for row in rows})
 
 
+async def errors(db: Database, broadcast_id: int) -> list[str]:
+    """The reasons recorded for failed recipients."""
+    rows = await db.fetch_all(
+        "SELECT error FROM deliveries WHERE broadcast_id = ? AND status = 'failed' "
+        "ORDER BY user_id",
+        (broadcast_id,),
+    )
+    return [row[0] for row in rows]
+
+
 async def finish(db: Database, broadcast_id: int, state: State, actor_id: int | None) -> None:
     """Ends a broadcast: done, or cancelled with its pending recipients marked so."""
     async with db.transaction() as tx:

@@ -1,0 +1,225 @@
+"""Stories of organizers composing broadcasts and of the engine delivering them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.app import services_of
+from bot.context import MusterApp
+from bot.simulator.driver import SimUser
+from bot.simulator.server import BotApiSimulator
+from storage import Database
+from storage import broadcasts as broadcast_store
+from storage import supporters as supporter_store
+from storage.broadcasts import Outcome, State
+from storage.cities import City
+from storage.supporters import Status
+from tests.conftest import followers
+
+RALLY = "Rally at the Amazon warehouse, 6pm. Bring a sign!"
+RALLY_ENTITIES = [
+    {"type": "bold", "offset": 0, "length": 5},
+    {"type": "italic", "offset": RALLY.index("Bring"), "length": len("Bring a sign!")},
+]
+RALLY_HTML = "<b>Rally</b> at the Amazon warehouse, 6pm. <i>Bring a sign!</i>"
+
+
+async def writes(sim: BotApiSimulator, user: SimUser, text: str, entities: list[dict[str, Any]]) -> None:
+    """The user sends a message with Telegram formatting (entities), as a client would."""
+    message = sim.store_user_message(user, user.id, "text", text, entities, None)
+    sim.enqueue_update({"message": sim.message_json(message)})
+
+
+async def compose(sim: BotApiSimulator, organizer: SimUser, city: str) -> None:
+    """Organizer goes from /broadcast to the preview of the rally message."""
+    organizer.mark_all_read()
+    await organizer.says("/broadcast")
+    await organizer.receives()
+    await organizer.presses(city)
+    await organizer.waits_for(lambda chat: chat.last.text.startswith("Now send the message"))
+    await writes(sim, organizer, RALLY, RALLY_ENTITIES)
+    await organizer.receives()  # the preview
+    await organizer.receives()  # count and choices
+
+
+def received(person: SimUser, html: str) -> int:
+    return sum(1 for message in person.messages if message.html == html)
+
+
+async def test_broadcast_reaches_every_follower_once_and_no_one_else(
+    sim: BotApiSimulator, db: Database, organizer: SimUser, seattle: City, new_york: City
+) -> None:
+    """200 Seattle followers get the formatted message exactly once, at Telegram's pace, while
+    New York's followers get nothing; the organizer's status message ends as the report."""
+    seattle_people = await followers(sim, db, seattle, 200)
+    new_york_people = await followers(sim, db, new_york, 5)
+    await compose(sim, organizer, "Seattle")
+    preview = organizer.messages[-2]
+    assert preview.html == RALLY_HTML
+    assert organizer.last.text == "☝️ This is exactly what 200 supporters will get. Send it?"
+    await organizer.presses("📣 Send now")
+    await organizer.waits_for(lambda chat: "delivered to 200 of 200" in chat.last.text, timeout=30)
+    assert all(received(person, RALLY_HTML) == 1 for person in seattle_people)
+    assert all(person.messages == [] for person in new_york_people)
+    assert sim.stats.rejected_429 == 0
+    report = organizer.last
+    assert report.buttons == [] and "Failed: 0" in report.text
+    assert report.edited >= 1  # one status message, edited, not a new message per update
+
+
+async def test_photo_broadcast_keeps_its_caption(
+    sim: BotApiSimulator, db: Database, organizer: SimUser, seattle: City
+) -> None:
+    """A photo with a caption reaches followers as that photo and caption."""
+    people = await followers(sim, db, seattle, 3)
+    await organizer.says("/broadcast")
+    await organizer.receives()
+    await organizer.presses("Seattle")
+    await organizer.waits_for(lambda chat: chat.last.text.startswith("Now send"))
+    await organizer.sends_photo(caption="Petition delivery at noon")
+    preview = await organizer.receives()
+    assert preview.kind == "photo" and preview.text == "Petition delivery at noon"
+    await organizer.receives()
+    await organizer.presses("📣 Send now")
+    for person in people:
+        await person.waits_for(lambda chat: bool(chat.messages))
+        assert person.last.kind == "photo" and person.last.text == "Petition delivery at noon"
+
+
+async def test_too_long_text_or_caption_is_refused_naming_the_limit(
+    sim: BotApiSimulator, organizer: SimUser, seattle: City
+) -> None:
+    """Over 4096 characters of text, or 1024 of caption, is refused with the limit named, and
+    the organizer may try again."""
+    await organizer.says("/broadcast")
+    await organizer.receives()
+    await organizer.presses("Seattle")
+    await organizer.waits_for(lambda chat: chat.last.text.startswith("Now send"))
+    await organizer.says("a" * 4097)
+    assert "at most 4096 characters" in (await organizer.receives()).text
+    await organizer.sends_photo(caption="b" * 1025)
+    assert "at most 1024 characters" in (await organizer.receives()).text
+    await organizer.sends_sticker()
+    assert "send text or one photo" in (await organizer.receives()).text
+    await organizer.says("Short and sweet")
+    assert (await organizer.receives()).text == "Short and sweet"
+
+
+async def test_cancel_at_any_step_sends_nothing(
+    sim: BotApiSimulator, db: Database, organizer: SimUser, seattle: City
+) -> None:
+    """/cancel while writing and the Cancel button at the preview both leave nothing sent."""
+    people = await followers(sim, db, seattle, 2)
+    await organizer.says("/broadcast")
+    await organizer.receives()
+    await organizer.presses("Seattle")
+    await organizer.waits_for(lambda chat: chat.last.text.startswith("Now send"))
+    await organizer.says("/cancel")
+    assert (await organizer.receives()).text == "Cancelled: nothing was sent."
+    await compose(sim, organizer, "Seattle")
+    await organizer.presses("Cancel")
+    await organizer.waits_for(lambda chat: chat.last.text == "Cancelled: nothing was sent.")
+    await sim.idle()
+    assert all(person.messages == [] for person in people)
+    assert await broadcast_store.recent(db) == []
+
+
+async def test_blocked_followers_are_marked_unreachable(
+    sim: BotApiSimulator, db: Database, organizer: SimUser, seattle: City
+) -> None:
+    """A 403 marks the supporter unreachable, counts as failed, and is not retried."""
+    people = await followers(sim, db, seattle, 4)
+    people[1].blocked = True  # blocked without the bot having been told
+    await compose(sim, organizer, "Seattle")
+    await organizer.presses("📣 Send now")
+    await organizer.waits_for(lambda chat: "delivered to 3 of 4" in chat.last.text)
+    assert "blocked the bot: 1" in organizer.last.text
+    blocked = await supporter_store.get(db, people[1].id)
+    assert blocked is not None and blocked.status is Status.UNREACHABLE
+    assert sim.stats.errors[403] == 1
+
+
+async def test_429_pauses_everyone_and_retries_the_recipient(
+    sim: BotApiSimulator, db: Database, organizer: SimUser, seattle: City, muster: MusterApp
+) -> None:
+    """Telegram's retry_after is honoured and the refused sends are retried, not lost."""
+    people = await followers(sim, db, seattle, 40)
+    await compose(sim, organizer, "Seattle")
+    await organizer.presses("📣 Send now")
+    await sim.wait_until(lambda: any(person.messages for person in people), 5)
+    sim.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", count=2, retry_after=1)
+    await organizer.waits_for(lambda chat: "delivered to 40 of 40" in chat.last.text, timeout=15)
+    assert all(received(person, RALLY_HTML) == 1 for person in people)
+    assert services_of(muster).engine.throttled == 2
+
+
+async def test_server_errors_are_retried_and_bad_requests_recorded(
+    sim: BotApiSimulator, db: Database, organizer: SimUser, seattle: City
+) -> None:
+    """5xx and dropped connections are retried with backoff; a 400 is recorded as failed with
+    Telegram's reason, and everyone else still gets the message once."""
+    people = await followers(sim, db, seattle, 40)
+    await compose(sim, organizer, "Seattle")
+    await organizer.presses("📣 Send now")
+    await sim.wait_until(lambda: any(person.messages for person in people), 5)
+    sim.fail_next("sendMessage", 502, "Bad Gateway", count=1)
+    sim.fail_next("sendMessage", 0, "", count=1)
+    sim.fail_next("sendMessage", 400, "Bad Request: chat not found", count=1)
+    await organizer.waits_for(lambda chat: "delivered to 39 of 40" in chat.last.text, timeout=15)
+    assert sorted(received(person, RALLY_HTML) for person in people) == [0] + [1] * 39
+    latest = (await broadcast_store.recent(db))[0]
+    assert await broadcast_store.errors(db, latest.id) == ["Bad Request: chat not found"]
+
+
+async def test_organizer_cancels_midway(
+    sim: BotApiSimulator, db: Database, organizer: SimUser, seattle: City
+) -> None:
+    """The Cancel button on the status message stops the remaining sends."""
+    people = await followers(sim, db, seattle, 150)
+    await compose(sim, organizer, "Seattle")
+    await organizer.presses("📣 Send now")
+    await organizer.waits_for(lambda chat: "⏹ Cancel the rest" in chat.last.labels())
+    await sim.wait_until(lambda: sum(received(p, RALLY_HTML) for p in people) >= 10, 10)
+    await organizer.presses("⏹ Cancel the rest")
+    await organizer.waits_for(lambda chat: "cancelled: sent to" in chat.last.text, timeout=10)
+    delivered = sum(received(person, RALLY_HTML) for person in people)
+    assert 10 <= delivered < 150
+    assert all(received(person, RALLY_HTML) <= 1 for person in people)
+    latest = (await broadcast_store.recent(db))[0]
+    counts = await broadcast_store.counts(db, latest.id)
+    assert latest.state is State.CANCELLED
+    assert counts[Outcome.SENT] == delivered and counts[Outcome.PENDING] == 0
+    assert counts[Outcome.CANCELLED] == 150 - delivered
+    await sim.idle()
+    assert sum(received(person, RALLY_HTML) for person in people) == delivered
+
+
+async def test_people_talking_to_the_bot_are_served_before_bulk_sends(
+    sim: BotApiSimulator, db: Database, organizer: SimUser, seattle: City
+) -> None:
+    """While 150 messages queue at Telegram's pace, a supporter's /mycities is answered ahead
+    of the remaining bulk sends."""
+    people = await followers(sim, db, seattle, 150)
+    await compose(sim, organizer, "Seattle")
+    await organizer.presses("📣 Send now")
+    await sim.wait_until(lambda: sum(received(p, RALLY_HTML) for p in people) >= 20, 10)
+    await people[-1].says("/mycities")
+    await people[-1].waits_for(
+        lambda chat: any(m.text == "You follow: Seattle." for m in chat.messages)
+    )
+    delivered = sum(received(person, RALLY_HTML) for person in people)
+    assert delivered < 100  # the reply did not wait for the broadcast to drain
+
+
+async def test_broadcasts_lists_recent_ones_with_counts(
+    sim: BotApiSimulator, db: Database, organizer: SimUser, seattle: City
+) -> None:
+    """/broadcasts shows each broadcast with its state and counts."""
+    await followers(sim, db, seattle, 3)
+    await compose(sim, organizer, "Seattle")
+    await organizer.presses("📣 Send now")
+    await organizer.waits_for(lambda chat: "delivered to 3 of 3" in chat.last.text)
+    organizer.mark_all_read()
+    await organizer.says("/broadcasts")
+    listing = await organizer.receives()
+    assert "· Seattle · done · sent 3/3 · failed 0" in listing.text

@@ -1,0 +1,113 @@
+"""Stories of scheduled broadcasts: choosing a time, listing, cancelling, firing across a
+restart, and ones missed while the bot was down."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.app import build_application
+from bot.runtime import running
+from bot.settings import Settings
+from bot.simulator.driver import SimUser
+from bot.simulator.server import BotApiSimulator
+from storage import Database
+from storage import broadcasts as broadcast_store
+from storage import cities as city_store
+from storage import supporters as supporter_store
+from storage.broadcasts import Content, State
+from storage.cities import City
+from tests.conftest import TOKEN, followers
+from tests.test_broadcast import RALLY_HTML, compose, received
+
+
+async def test_schedule_conversation_checks_the_time_and_can_be_cancelled(
+    sim: BotApiSimulator, db: Database, organizer: SimUser, seattle: City
+) -> None:
+    """Unreadable, past and skipped local times each get a clear reply and a new chance; a
+    doubled one takes the earlier and says so; /scheduled lists it and its button cancels."""
+    people = await followers(sim, db, seattle, 2)
+    await compose(sim, organizer, "Seattle")
+    await organizer.presses("🕒 Schedule")
+    await organizer.waits_for(lambda chat: "America/Los_Angeles" in chat.last.text)
+    organizer.mark_all_read()
+    replies = {
+        "tomorrow at six": "I can't read that time",
+        "2020-01-01 10:00": "has already passed in America/Los_Angeles",
+        "2027-03-14 02:30": "does not exist in America/Los_Angeles",
+    }
+    for typed, expected in replies.items():
+        await organizer.says(typed)
+        assert expected in (await organizer.receives()).text
+    await organizer.says("2027-11-07 01:30")
+    scheduled = await organizer.receives()
+    assert "scheduled for Sun 7 Nov, 01:30 PDT" in scheduled.text
+    assert "happens twice" in scheduled.text
+    (waiting,) = await broadcast_store.in_state(db, State.SCHEDULED)
+    assert waiting.send_at == datetime(2027, 11, 7, 8, 30, tzinfo=UTC).timestamp()  # PDT 01:30
+
+    await organizer.says("/scheduled")
+    listing = await organizer.receives()
+    assert listing.text.startswith(f"🕒 #{waiting.id} · Seattle · Sun 7 Nov, 01:30 PDT")
+    await organizer.presses("Cancel this broadcast")
+    await organizer.waits_for(lambda chat: "is cancelled" in chat.last.text)
+    cancelled = await broadcast_store.get(db, waiting.id)
+    assert cancelled is not None and cancelled.state is State.CANCELLED
+    assert all(person.messages == [] for person in people)
+
+
+async def test_scheduled_broadcast_fires_after_a_restart(
+    sim: BotApiSimulator, settings: Settings, seattle_followers: list[SimUser]
+) -> None:
+    """A broadcast scheduled before a restart is re-armed from the database and sent once."""
+    async with running(build_application(settings, TOKEN), poll_timeout=1) as first:
+        db = first.bot_data["services"].db
+        city = await city_store.find(db, "seattle")
+        assert city is not None
+        soon = int(time.time()) + 2
+        broadcast = await broadcast_store.create(db, None, city.id, Content(RALLY_HTML), soon)
+        await first.bot_data["services"].scheduler.arm(broadcast)
+    assert all(person.messages == [] for person in seattle_followers)
+    async with running(build_application(settings, TOKEN), poll_timeout=1):
+        await sim.wait_until(lambda: all(p.messages for p in seattle_followers), 10)
+        await sim.idle()
+    assert all(received(person, RALLY_HTML) == 1 for person in seattle_followers)
+
+
+async def test_missed_broadcast_is_reported_and_a_slightly_late_one_sent(
+    sim: BotApiSimulator, settings: Settings, seattle_followers: list[SimUser]
+) -> None:
+    """Down past MISSED_GRACE (1 hour): not sent, the author told. Ten minutes late: sent."""
+    author = sim.user("Aida")
+    author.seen = author.started = True
+    db = Database(settings.database_path)
+    await db.open()
+    await supporter_store.arrive(db, author.id, "en", None)
+    city = await city_store.find(db, "seattle")
+    assert city is not None
+    now = int(time.time())
+    missed = await broadcast_store.create(db, author.id, city.id, Content("old news"), now - 7200)
+    late = await broadcast_store.create(db, author.id, city.id, Content(RALLY_HTML), now - 600)
+    await db.close()
+
+    async with running(build_application(settings, TOKEN), poll_timeout=1) as app:
+        await author.waits_for(lambda chat: any("was not sent" in m.text for m in chat.messages))
+        await sim.wait_until(lambda: all(p.messages for p in seattle_followers), 10)
+        db = app.bot_data["services"].db
+        found = await broadcast_store.get(db, missed.id)
+        assert found is not None and found.state is State.MISSED
+        assert f"#{missed.id} was not sent" in author.messages[0].text
+        await sim.idle()
+    assert all(received(person, RALLY_HTML) == 1 for person in seattle_followers)
+    assert all(received(person, "old news") == 0 for person in seattle_followers)
+    assert late.id != missed.id
+
+
+async def test_missed_grace_setting_is_read(
+    sim: BotApiSimulator, database_path: Path
+) -> None:
+    """MISSED_GRACE takes durations like 15m."""
+    from tests.conftest import make_settings
+
+    assert make_settings(sim, database_path, missed_grace="15m").missed_grace.total_seconds() == 900
