@@ -10,8 +10,8 @@ import os
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from collections.abc import AsyncIterator
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
@@ -107,9 +107,7 @@ async def followers(
 
 
 @pytest.fixture
-async def organizer(
-    sim: BotApiSimulator, db: Database, seattle: city_store.City
-) -> SimUser:
+async def organizer(sim: BotApiSimulator, db: Database, seattle: city_store.City) -> SimUser:
     """Olga organizes in Seattle only."""
     olga = sim.user("Olga")
     await olga.says("/start")

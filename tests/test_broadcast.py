@@ -24,7 +24,9 @@ RALLY_ENTITIES = [
 RALLY_HTML = "<b>Rally</b> at the Amazon warehouse, 6pm. <i>Bring a sign!</i>"
 
 
-async def writes(sim: BotApiSimulator, user: SimUser, text: str, entities: list[dict[str, Any]]) -> None:
+async def writes(
+    sim: BotApiSimulator, user: SimUser, text: str, entities: list[dict[str, Any]]
+) -> None:
     """The user sends a message with Telegram formatting (entities), as a client would."""
     message = sim.store_user_message(user, user.id, "text", text, entities, None)
     sim.enqueue_update({"message": sim.message_json(message)})

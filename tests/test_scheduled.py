@@ -104,9 +104,7 @@ async def test_missed_broadcast_is_reported_and_a_slightly_late_one_sent(
     assert late.id != missed.id
 
 
-async def test_missed_grace_setting_is_read(
-    sim: BotApiSimulator, database_path: Path
-) -> None:
+async def test_missed_grace_setting_is_read(sim: BotApiSimulator, database_path: Path) -> None:
     """MISSED_GRACE takes durations like 15m."""
     from tests.conftest import make_settings
 

@@ -156,7 +156,17 @@ class BotApiSimulator:
         per_chat_limit: float | None = None,
         paid_rate_limit: float = 1000.0,
         bot_name: str = "Muster",
+        *,
+        open_chats: bool = False,
+        keep_messages: bool = True,
+        on_send: Callable[[SentMessage], object] | None = None,
     ) -> None:
+        """open_chats: any positive chat id is a user who started the bot, so a benchmark
+        can send to a million people without creating a SimUser for each (the default keeps
+        Telegram's "chat not found" for users the bot never saw). keep_messages=False keeps
+        no record of what the bot sent, so memory stays flat however many messages go out;
+        the counters in `stats` still count them. on_send is called with every message the
+        bot sends (after it is counted), for observers such as a latency benchmark."""
         self.token = token
         self.bot_username = bot_username
         self.bot_id = bot_id
@@ -164,6 +174,9 @@ class BotApiSimulator:
         self.rate_limit = rate_limit
         self.per_chat_limit = per_chat_limit
         self.paid_rate_limit = paid_rate_limit
+        self.open_chats = open_chats
+        self.keep_messages = keep_messages
+        self.on_send = on_send
         self.stats = SimStats()
         self.webhook_url = ""
         self.settings: dict[str, dict[str, Any]] = {}  # last value of each setMy* call
@@ -374,7 +387,7 @@ class BotApiSimulator:
         out: dict[str, Any] = {
             "message_id": message.message_id,
             "date": message.date,
-            "chat": self._chats[message.chat_id].chat,
+            "chat": self._chat_json(message.chat_id),
             "from": sender,
         }
         text_key, entities_key = (
@@ -392,6 +405,10 @@ class BotApiSimulator:
         if message.edit_date is not None:
             out["edit_date"] = message.edit_date
         return out
+
+    def _chat_json(self, chat_id: int) -> dict[str, Any]:
+        chat = self._chats.get(chat_id)
+        return chat.chat if chat is not None else _open_chat_json(chat_id)
 
     def bot_user(self) -> dict[str, Any]:
         """The bot's User object."""
@@ -662,6 +679,8 @@ class BotApiSimulator:
         """The chat if the bot knows it: a group it is in or a user seen in an update."""
         chat = self._chats.get(chat_id) if isinstance(chat_id, int) else None
         sim_user = self._users.get(chat_id) if isinstance(chat_id, int) else None
+        if chat is None and self.open_chats and isinstance(chat_id, int) and chat_id > 0:
+            return self._open_chat(chat_id)
         if chat is None or (sim_user is not None and not sim_user.seen):
             raise bad_request("chat not found")
         return chat
@@ -674,6 +693,15 @@ class BotApiSimulator:
                 raise ApiError(403, "Forbidden: bot was blocked by the user")
             if not sim_user.started:
                 raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+        return chat
+
+    def _open_chat(self, chat_id: int) -> ChatState:
+        """A private chat of a user nobody created, under open_chats. Without keep_messages
+        it is not stored, so a million recipients cost no memory (its message ids restart
+        at 1, which no benchmark reads)."""
+        chat = ChatState(_open_chat_json(chat_id))
+        if self.keep_messages:
+            self._chats[chat_id] = chat
         return chat
 
     def _deliver(
@@ -699,11 +727,14 @@ class BotApiSimulator:
             entities=entities,
             reply_markup=markup,
         )
-        chat.messages[message.message_id] = message
-        chat.received.append(message)
+        if self.keep_messages:
+            chat.messages[message.message_id] = message
+            chat.received.append(message)
         self._record_send(message.chat_id)
         self.stats.sends_delivered += 1
         self._changed.set()
+        if self.on_send is not None:
+            self.on_send(message)
         return message
 
     def _format(
@@ -941,6 +972,11 @@ class BotApiSimulator:
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _open_chat_json(chat_id: int) -> dict[str, Any]:
+    """The Chat object of a user known only by id (open_chats)."""
+    return {"id": chat_id, "type": "private", "first_name": f"User {chat_id}"}
 
 
 def _error_response(exc: ApiError) -> web.Response:

@@ -1,0 +1,65 @@
+"""The Bot API simulator as a process of its own, so a benchmark's client and server do not
+share one CPU core and one event loop.
+
+    python -m bench.simulated_telegram --port 0 --rate-limit 30
+
+It accepts sends to any positive chat id (no users need creating) and keeps no record of
+the messages, so a run of a million sends holds no million objects. It prints
+``READY <url>`` once serving, and ``STATS <json>`` when it stops: on SIGTERM or SIGINT, or
+after --max-seconds so a benchmark that died cannot leave it running.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import signal
+import sys
+
+from bot.simulator.server import DEFAULT_TOKEN, BotApiSimulator
+
+
+def parse_rate(value: str) -> float | None:
+    """A rate in messages a second, or "none" for no limit."""
+    return None if value.lower() in ("none", "off", "0") else float(value)
+
+
+async def serve(host: str, port: int, token: str, rate: float | None, max_seconds: float) -> None:
+    sim = BotApiSimulator(token=token, rate_limit=rate, open_chats=True, keep_messages=False)
+    url = await sim.start(host, port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    print(f"READY {url}", flush=True)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), max_seconds)
+    await sim.stop()
+    stats = {
+        "sends_delivered": sim.stats.sends_delivered,
+        "rejected_429": sim.stats.rejected_429,
+        "requests": dict(sim.stats.requests),
+        "errors": {str(status): count for status, count in sim.stats.errors.items()},
+    }
+    print(f"STATS {json.dumps(stats)}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    # Loopback only: the simulator is for benchmarks on this machine.
+    parser.add_argument("--host", default="127.0.0.1", choices=["127.0.0.1"])
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--token", default=DEFAULT_TOKEN)
+    parser.add_argument(
+        "--rate-limit", type=parse_rate, default=30.0, help='messages a second, or "none"'
+    )
+    parser.add_argument("--max-seconds", type=float, default=900.0)
+    args = parser.parse_args()
+    asyncio.run(serve(args.host, args.port, args.token, args.rate_limit, args.max_seconds))
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

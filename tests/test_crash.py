@@ -1,0 +1,81 @@
+"""A hard kill mid-broadcast: the next process finishes the job, duplicates stay in bound."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from bot.app import build_application
+from bot.delivery import Tuning
+from bot.runtime import running
+from bot.settings import Settings
+from bot.simulator.driver import SimUser
+from bot.simulator.server import BotApiSimulator
+from storage import Database
+from storage import broadcasts as broadcast_store
+from storage import cities as city_store
+from storage.broadcasts import Content, Outcome, State
+from tests.conftest import TOKEN, followers
+
+ROOT = Path(__file__).resolve().parent.parent
+RECIPIENTS = 200
+RATE = 25.0
+
+
+async def test_sigkill_mid_broadcast_then_restart_completes_without_duplicates_beyond_bound(
+    sim: BotApiSimulator, settings: Settings
+) -> None:
+    """Everyone gets the message; only the sends in flight or not yet recorded at the moment
+    of the kill may arrive twice."""
+    db = Database(settings.database_path)
+    await db.open()
+    city = await city_store.add(db, "seattle", "America/Los_Angeles", "Seattle")
+    people = await followers(sim, db, city, RECIPIENTS)
+    broadcast = await broadcast_store.create(db, None, city.id, Content("<b>Walk out</b> at 3pm"))
+    assert await broadcast_store.enqueue_followers(db, broadcast.id) == RECIPIENTS
+    await db.close()
+
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": sim.url,
+            "DATABASE_PATH": str(settings.database_path),
+            "BROADCAST_RATE": str(RATE),
+            "LOG_LEVEL": "WARNING",
+        },
+        stdin=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        assert await sim.wait_until(lambda: delivered(people) >= 60, 30)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+    before_restart = delivered(people)
+    assert before_restart < RECIPIENTS
+
+    async with running(build_application(settings, TOKEN), poll_timeout=1) as app:
+        assert await sim.wait_until(lambda: all(person.messages for person in people), 30)
+        engine = app.bot_data["services"].engine
+        await engine.wait(broadcast.id)
+        db = app.bot_data["services"].db
+        finished = await broadcast_store.get(db, broadcast.id)
+        counts = await broadcast_store.counts(db, broadcast.id)
+    assert finished is not None and finished.state is State.DONE
+    assert counts[Outcome.SENT] == RECIPIENTS
+    duplicates = sum(len(person.messages) - 1 for person in people)
+    tuning = Tuning.for_rate(RATE)
+    bound = tuning.workers + RATE * tuning.flush_interval
+    print(f"killed after {before_restart} sends; {duplicates} duplicates, bound {bound}")
+    assert duplicates <= bound, f"{duplicates} duplicates, bound {bound}"
+
+
+def delivered(people: list[SimUser]) -> int:
+    return sum(len(person.messages) for person in people)
