@@ -51,5 +51,23 @@ async def register_menu(bot: Bot, admin_ids: Iterable[int]) -> None:
                     code,
                 )
             except (BadRequest, Forbidden) as error:
-                log.warning("no admin menu for admin %s: %s", admin_id, error.message)
+                # Usual until the admin first opens the bot; the menu comes at the next start.
+                log.info("no admin menu for admin %s yet: %s", admin_id, error.message)
                 break
+
+
+async def register_organizer_menu(bot: Bot, user_id: int, organizer: bool) -> None:
+    """An organizer's own chat lists the organizer commands; a demoted one's is reset."""
+    for language in LANGUAGES:
+        code = None if language == DEFAULT_LANGUAGE else language
+        try:
+            if organizer:
+                names = SUPPORTER_COMMANDS + ORGANIZER_COMMANDS
+                await bot.set_my_commands(
+                    commands(names, language), BotCommandScopeChat(user_id), code
+                )
+            else:
+                await bot.delete_my_commands(BotCommandScopeChat(user_id), code)
+        except (BadRequest, Forbidden) as error:
+            log.info("no organizer menu for %s: %s", user_id, error.message)
+            return

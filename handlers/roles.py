@@ -9,6 +9,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.context import MusterContext
 from bot.i18n import Html, joined, t
+from bot.menu import register_organizer_menu
 from handlers.common import PRIVATE_MESSAGE, reply
 from storage import cities as city_store
 from storage import organizers as organizer_store
@@ -36,8 +37,9 @@ async def promote(update: Update, context: MusterContext) -> None:
         context.db, actor.id, user_id, [city.id for city in cities], everything
     )
     scope = await describe_scope(context, organizer, await context.language_of(actor))
-    await reply(update, context, "promoted", user_id=user_id, cities=scope)
+    await register_organizer_menu(context.bot, user_id, organizer=True)
     await _tell(context, user_id, "you_were_promoted", organizer)
+    await reply(update, context, "promoted", user_id=user_id, cities=scope)
 
 
 async def _cities_named(
@@ -67,6 +69,8 @@ async def demote(update: Update, context: MusterContext) -> None:
         return
     user_id = int(args[0])
     demoted = await organizer_store.demote(context.db, actor.id, user_id)
+    if demoted:
+        await register_organizer_menu(context.bot, user_id, organizer=False)
     await reply(update, context, "demoted" if demoted else "not_an_organizer", user_id=user_id)
 
 

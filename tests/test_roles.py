@@ -22,11 +22,14 @@ async def test_admin_promotes_lists_and_demotes_an_organizer(
     await admin.says(f"/promote {nora.id} seattle NEW-YORK")
     assert (await admin.receives()).text == f"{nora.id} is now an organizer for: New York, Seattle."
     assert "You are now an organizer for: New York, Seattle." in (await nora.receives()).text
+    scope = {"type": "chat", "chat_id": nora.id}
+    assert "broadcast" in [command["command"] for command in sim.commands(scope=scope)]
     await admin.says("/organizers")
     assert f"{nora.id}: New York, Seattle" in (await admin.receives()).text
     await admin.says(f"/demote {nora.id}")
     assert (await admin.receives()).text == f"{nora.id} is no longer an organizer."
     assert await organizer_store.get(db, nora.id) is None
+    assert sim.commands(scope=scope) == []
     actions = [(entry.action, entry.actor_id, entry.subject_id) for entry in await audit.recent(db)]
     assert ("promote", admin.id, nora.id) in actions
     assert ("demote", admin.id, nora.id) in actions

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import tempfile
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from bot.app import build_application
 from bot.runtime import running
@@ -113,7 +115,14 @@ async def run_simulated(settings: Settings) -> int:
     sim = BotApiSimulator()
     await sim.start()
     admins = settings.admin_ids or frozenset({SIMULATED_ADMIN_ID})
-    settings = settings.model_copy(update={"telegram_api_url": sim.url, "admin_ids": admins})
+    changes: dict[str, object] = {"telegram_api_url": sim.url, "admin_ids": admins}
+    scratch = None
+    if "database_path" not in settings.model_fields_set:
+        # The simulated people vanish with the simulator, so their data should too; and a
+        # demo must not write into the production database's default path.
+        scratch = tempfile.TemporaryDirectory(prefix="muster-sim-")
+        changes["database_path"] = Path(scratch.name) / "muster.db"
+    settings = settings.model_copy(update=changes)
     console = Console(sim, admin_id=min(admins), user=sim.user("Ana", lang="en"))
     try:
         async with running(build_application(settings, sim.token), poll_timeout=1):
@@ -122,6 +131,8 @@ async def run_simulated(settings: Settings) -> int:
             await chat(console)
     finally:
         await sim.stop()
+        if scratch is not None:
+            scratch.cleanup()
     return 0
 
 
