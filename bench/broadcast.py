@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import os
 import shlex
 import sys
 import tempfile
@@ -36,6 +38,7 @@ from bench.common import (
     peak_rss_mb,
     reset_peak_rss,
     rss_mb,
+    settle_leftover_tasks,
     simulator_process,
     text_table,
     verdict,
@@ -97,6 +100,24 @@ async def started_engine(
         await engine.stop()
 
 
+async def wait_bounded(engine: DeliveryEngine, broadcast_id: int, seconds: float) -> bool:
+    """Waits for the run to end; after `seconds` cancels it so the benchmark still ends.
+    False when it had to cancel."""
+    try:
+        async with asyncio.timeout(seconds):
+            await engine.wait(broadcast_id)
+    except TimeoutError:
+        logging.getLogger(__name__).error(
+            "broadcast %s still running after %.0f s", broadcast_id, seconds
+        )
+        engine.cancel(broadcast_id, BENCH_ACTOR)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(30):
+                await engine.wait(broadcast_id)
+        return False
+    return True
+
+
 class TimedClient(BotApiClient):
     """Notes when each send succeeded and when each 429 came, to see the pace second by
     second (the engine itself only counts 429s)."""
@@ -143,7 +164,8 @@ async def engine_ceiling(sim: SimProcess, workdir: Path, subscribers: int) -> li
             with Meter(sim.pid) as enqueue:
                 await engine.send_now(broadcast.id)
             with Meter(sim.pid) as delivery:
-                await engine.wait(broadcast.id)
+                # Bounded: even 200 msg/s would be far below any engine worth measuring.
+                await wait_bounded(engine, broadcast.id, subscribers / 200 + 60)
             peak = peak_rss_mb()
         counts = await store.counts(db, broadcast.id)
     result = Throughput(counts[Outcome.SENT], delivery)
@@ -209,11 +231,17 @@ async def baselines(
     # overall_max_rate=0: the limiter's 30/s cap off, as SendBudget(None) is for the engine,
     # so both measure the cost of sending rather than a configured pace.
     for label, concurrency in (("sequential", 1), ("gather x64", 64)):
-        result = await naive_baseline(sim, user_ids, concurrency, AIORateLimiter(overall_max_rate=0))
+        result = await naive_baseline(
+            sim, user_ids, concurrency, AIORateLimiter(overall_max_rate=0)
+        )
         rows += [
             Row(section, f"PTB {label}: throughput", f"{result.rate:,.0f} msg/s"),
             Row(section, f"PTB {label}: bench CPU per 1000", f"{result.cpu_per_1000():.3f} s"),
-            Row(section, f"PTB {label}: simulator CPU per 1000", f"{result.sim_cpu_per_1000():.3f} s"),
+            Row(
+                section,
+                f"PTB {label}: simulator CPU per 1000",
+                f"{result.sim_cpu_per_1000():.3f} s",
+            ),
             Row(section, f"engine / PTB {label}", f"{engine_rate / result.rate:.1f}x"),
         ]
     if default_count:
@@ -241,7 +269,7 @@ async def utilisation(sim: SimProcess, workdir: Path, rate: float, count: int) -
             broadcast = await store.create(db, None, city_id, Content(TEXT))
             await engine.send_now(broadcast.id)
             started = time.perf_counter()
-            await engine.wait(broadcast.id)
+            await wait_bounded(engine, broadcast.id, 3 * count / rate + 30)
             wall = time.perf_counter() - started
         counts = await store.counts(db, broadcast.id)
     sent = counts[Outcome.SENT]
@@ -325,7 +353,11 @@ async def million(sim: SimProcess, workdir: Path, count: int, window: float) -> 
             verdict(enqueue.wall < ENQUEUE_TARGET),
         ),
         Row(section, "RSS before → peak in enqueue", f"{rss_before:.0f} → {enqueue_peak:.0f} MB"),
-        Row(section, f"delivery for {delivery.wall:.0f} s", f"{sent_in_window:,} sent, {rate:,.0f} msg/s"),
+        Row(
+            section,
+            f"delivery for {delivery.wall:.0f} s",
+            f"{sent_in_window:,} sent, {rate:,.0f} msg/s",
+        ),
         Row(
             section,
             "peak RSS during delivery",
@@ -370,9 +402,13 @@ async def run(args: argparse.Namespace) -> list[Row]:
                     rows += await million(sim, workdir, args.million, args.delivery_window)
         if "paced" not in args.skip:
             async with simulator_process(rate_limit=30.0) as sim:
-                for rate in (25.0, 30.0):
+                for rate in args.rates:
                     rows += await utilisation(sim, workdir, rate, args.paced)
-    rows.append(Row("process", "peak RSS over the whole run (ru_maxrss)", f"{lifetime_peak_rss_mb():.0f} MB"))
+    rows.append(
+        Row(
+            "process", "peak RSS over the whole run (ru_maxrss)", f"{lifetime_peak_rss_mb():.0f} MB"
+        )
+    )
     return rows
 
 
@@ -381,20 +417,37 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=100_000, help="ceiling run size")
     parser.add_argument("--baseline", type=int, default=5_000, help="PTB baseline size; 0 skips")
     parser.add_argument(
-        "--baseline-default-limiter", type=int, default=300,
+        "--baseline-default-limiter",
+        type=int,
+        default=300,
         help="PTB with AIORateLimiter's default 30/s cap; 0 skips",
     )
-    parser.add_argument("--paced", type=int, default=750, help="recipients of each paced run")
+    parser.add_argument("--paced", type=int, default=600, help="recipients of each paced run")
+    parser.add_argument(
+        "--rates",
+        type=float,
+        nargs="+",
+        default=[25.0, 29.0, 30.0],
+        help="BROADCAST_RATEs to pace at",
+    )
     parser.add_argument("--million", type=int, default=1_000_000, help="enqueue run size")
     parser.add_argument("--delivery-window", type=float, default=12.0, help="seconds")
-    parser.add_argument(
-        "--skip", nargs="*", default=[], choices=["ceiling", "paced", "million"]
-    )
+    parser.add_argument("--skip", nargs="*", default=[], choices=["ceiling", "paced", "million"])
     args = parser.parse_args()
     # The engine logs each broadcast's start and end; the table is the output here.
     logging.basicConfig(level=logging.WARNING)
+    stuck = asyncio.run(report(args))
+    if stuck:
+        # Results are out; do not hang on tasks the engine left behind (see the log).
+        print(f"tasks left running and not cancellable: {', '.join(stuck)}", file=sys.stderr)
+        sys.stdout.flush()
+        os._exit(1)
+
+
+async def report(args: argparse.Namespace) -> list[str]:
+    """Runs the phases, prints and writes the table; returns the tasks that would not end."""
     started = time.perf_counter()
-    rows = asyncio.run(run(args))
+    rows = await run(args)
     command = "python -m bench.broadcast " + shlex.join(sys.argv[1:])
     print(f"\n{command.strip()}  ({time.perf_counter() - started:.0f} s)\n")
     print(text_table(rows))
@@ -408,6 +461,7 @@ def main() -> None:
         "Paced runs: the simulator allows 30 sends in any sliding second, as Telegram does.",
     ]
     write_results("bench.broadcast", command.strip(), rows, notes)
+    return await settle_leftover_tasks()
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ import os
 import platform
 import re
 import resource
+import shutil
+import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -91,6 +93,21 @@ async def _wait_for_get_me(url: str) -> None:
                     if response.status == 200:
                         return
             await asyncio.sleep(0.05)
+
+
+async def settle_leftover_tasks(grace: float = 5.0) -> list[str]:
+    """Cancels whatever tasks a phase left behind; returns the names of those that would not
+    end. asyncio.run cancels each task once and then waits for ever, so a task that awaits
+    again in a finally block after its cancellation would keep the benchmark from exiting."""
+    current = asyncio.current_task()
+    pending = {task for task in asyncio.all_tasks() if task is not current}
+    for _ in range(3):
+        if not pending:
+            break
+        for task in pending:
+            task.cancel()
+        _, pending = await asyncio.wait(pending, timeout=grace / 3)
+    return sorted(task.get_name() for task in pending)
 
 
 # --- CPU and memory ---------------------------------------------------------------------
@@ -207,12 +224,34 @@ def machine() -> str:
     )
 
 
+def code_version() -> str:
+    """The commit measured, and whether the working tree differed from it."""
+    git = shutil.which("git")
+    if git is None:
+        return "unknown (git not found)"
+    try:
+        commit = subprocess.run(  # noqa: S603 - fixed arguments, nothing from input
+            [git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(  # noqa: S603 - as above
+            [git, "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return f"{commit} with uncommitted changes" if dirty else commit
+
+
 def text_table(rows: list[Row]) -> str:
     header = ("section", "metric", "value", "target", "")
     cells = [header, *((r.section, r.metric, r.value, r.target, r.verdict) for r in rows)]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-             for row in cells]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        for row in cells
+    ]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(line.rstrip() for line in lines)
 
@@ -235,6 +274,7 @@ def write_results(title: str, command: str, rows: list[Row], notes: list[str]) -
             f"- date: {stamp}",
             f"- command: `{command}`",
             f"- machine: {machine()}",
+            f"- code: {code_version()}",
             "",
             markdown_table(rows),
             "",

@@ -21,6 +21,9 @@ class SendBudget:
         # Tokens accrue continuously; the burst caps what an idle spell saves up. A twentieth
         # of a second's worth keeps any one-second window within rate + burst.
         self.capacity = max(1.0, burst if burst is not None else (rate or 0) / 20)
+        if burst is None and rate is not None and rate <= 60:
+            # At Telegram's free tier even a burst of 1.5 lets 31 sends into one second at 30/s.
+            self.capacity = 1.0
         self._tokens = self.capacity
         self._stamp = time.monotonic()
         self._paused_until = 0.0

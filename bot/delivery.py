@@ -23,7 +23,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.botapi import BotApiClient, Reply, TransportError
 from bot.budget import SendBudget
-from bot.i18n import t
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from storage import Database
 from storage import broadcasts as store
 from storage import supporters as supporter_store
@@ -32,6 +32,7 @@ from storage.broadcasts import Broadcast, Counts, Outcome, Result, State
 log = logging.getLogger(__name__)
 
 PAGE = 1000
+Recipient = tuple[int, str]  # user id, language
 STOP_BUTTON = "bc:stop:"
 
 
@@ -65,6 +66,10 @@ class Run:
     throttled: int = 0
     last_progress: str = ""
     task: asyncio.Task[None] | None = None
+
+    def expired(self) -> bool:
+        expires_at = self.broadcast.expires_at
+        return expires_at is not None and time.time() >= expires_at
 
     def rate(self) -> float:
         elapsed = time.monotonic() - self.started
@@ -139,17 +144,18 @@ class DeliveryEngine:
     # --- one broadcast ---------------------------------------------------------------
 
     async def _deliver(self, run: Run) -> None:
+        tasks: list[asyncio.Task[None]] = []
+        results: list[Result] = []
         try:
             await self._progress(run, final=False)
-            queue: asyncio.Queue[int | None] = asyncio.Queue(maxsize=self.tuning.workers * 4)
-            results: list[Result] = []
-            producer = asyncio.create_task(self._produce(run, queue))
+            queue: asyncio.Queue[Recipient | None] = asyncio.Queue(maxsize=self.tuning.workers * 4)
+            tasks.append(asyncio.create_task(self._produce(run, queue)))
             workers = [
                 asyncio.create_task(self._work(run, queue, results))
                 for _ in range(self.tuning.workers)
             ]
+            tasks.extend(workers)
             await self._flush_until_done(run, workers, results)
-            producer.cancel()
             if run.cancelled:
                 await store.finish(self.db, run.broadcast.id, State.CANCELLED, run.cancelled_by)
                 run.counts = await store.counts(self.db, run.broadcast.id)
@@ -162,7 +168,21 @@ class DeliveryEngine:
                 "broadcast %s stopped by an error; it resumes at start-up", run.broadcast.id
             )
         finally:
+            # Whatever happened, no task of this run outlives it, and what was sent is recorded
+            # (an unrecorded send would be sent again at the next start).
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await self._flush_safely(run, results)
             self.runs.pop(run.broadcast.id, None)
+
+    async def _flush_safely(self, run: Run, results: list[Result]) -> None:
+        try:
+            await self._flush(run, results)
+        except Exception:
+            log.exception(
+                "could not record %s outcomes of broadcast %s", len(results), run.broadcast.id
+            )
 
     async def _flush_until_done(
         self, run: Run, workers: list[asyncio.Task[None]], results: list[Result]
@@ -185,29 +205,31 @@ class DeliveryEngine:
         del results[:]
         await store.record(self.db, run.broadcast.id, batch)
 
-    async def _produce(self, run: Run, queue: asyncio.Queue[int | None]) -> None:
+    async def _produce(self, run: Run, queue: asyncio.Queue[Recipient | None]) -> None:
         after = 0
-        try:
-            while not run.halted:
-                page = await store.pending(self.db, run.broadcast.id, after, PAGE)
-                if not page:
+        while not run.halted:
+            page = await store.pending(self.db, run.broadcast.id, after, PAGE)
+            if not page:
+                break
+            for recipient in page:
+                if run.halted:
                     break
-                for user_id in page:
-                    if run.halted:
-                        break
-                    await queue.put(user_id)
-                after = page[-1]
-        finally:
-            for _ in range(self.tuning.workers):
-                await queue.put(None)
+                await queue.put(recipient)
+            after = page[-1][0]
+        # One end-of-work mark per worker. (If this task is cancelled instead, _deliver is
+        # cancelling the workers as well.)
+        for _ in range(self.tuning.workers):
+            await queue.put(None)
 
     async def _work(
-        self, run: Run, queue: asyncio.Queue[int | None], results: list[Result]
+        self, run: Run, queue: asyncio.Queue[Recipient | None], results: list[Result]
     ) -> None:
-        method, base = _request(run.broadcast, self.tuning.paid)
-        while (user_id := await queue.get()) is not None:
+        requests = {lang: _request(run.broadcast, lang, self.tuning.paid) for lang in LANGUAGES}
+        while (recipient := await queue.get()) is not None:
             if run.halted:
                 continue  # drain to the sentinel; the rest stays pending in the database
+            user_id, language = recipient
+            method, base = requests.get(language, requests[DEFAULT_LANGUAGE])
             result = await self._send_one(run, method, {**base, "chat_id": user_id}, user_id)
             if result is None:
                 continue
@@ -223,6 +245,9 @@ class DeliveryEngine:
         failures = 0
         while True:
             await self.budget.acquire(interactive=False)
+            if run.expired():
+                # Too late to be useful (a reminder once the action began): stop here.
+                run.halted = run.cancelled = True
             if run.halted:
                 return None
             try:
@@ -334,18 +359,20 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 3600}h {seconds % 3600 // 60:02}m"
 
 
-def _request(broadcast: Broadcast, paid: bool) -> tuple[str, dict[str, Any]]:
-    """The method and the parameters every recipient shares; only chat_id varies."""
+def _request(broadcast: Broadcast, language: str, paid: bool) -> tuple[str, dict[str, Any]]:
+    """The method and the parameters every recipient of a language shares; only chat_id
+    varies."""
     content = broadcast.content
+    body, markup = content.in_language(language)
     payload: dict[str, Any] = {"parse_mode": "HTML"}
     if content.photo_file_id:
         method = "sendPhoto"
-        payload |= {"photo": content.photo_file_id, "caption": content.body}
+        payload |= {"photo": content.photo_file_id, "caption": body}
     else:
         method = "sendMessage"
-        payload["text"] = content.body
-    if content.reply_markup:
-        payload["reply_markup"] = json.loads(content.reply_markup)
+        payload["text"] = body
+    if markup:
+        payload["reply_markup"] = json.loads(markup)
     if paid:
         payload["allow_paid_broadcast"] = True
     return method, payload

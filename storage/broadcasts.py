@@ -30,15 +30,26 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Content:
-    """What supporters receive: Telegram HTML text, or a photo with an HTML caption."""
+    """What supporters receive: Telegram HTML text, or a photo with an HTML caption.
+
+    An organizer's broadcast is one text for everyone; announcements and reminders that Muster
+    writes itself carry a Spanish version too."""
 
     body: str
     photo_file_id: str | None = None
     reply_markup: str | None = None  # Bot API JSON of an inline keyboard
+    body_es: str | None = None
+    reply_markup_es: str | None = None
 
     @property
     def kind(self) -> str:
         return "photo" if self.photo_file_id else "text"
+
+    def in_language(self, language: str) -> tuple[str, str | None]:
+        """The body and keyboard for a reader of that language."""
+        if language == "es" and self.body_es is not None:
+            return self.body_es, self.reply_markup_es
+        return self.body, self.reply_markup
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +67,7 @@ class Broadcast:
     total: int
     progress_chat_id: int | None
     progress_message_id: int | None
+    expires_at: int | None = None
 
 
 @dataclass(slots=True)
@@ -95,7 +107,13 @@ def _broadcast(row: aiosqlite.Row) -> Broadcast:
         author_id=row["author_id"],
         city_id=row["city_id"],
         all_cities=bool(row["all_cities"]),
-        content=Content(row["body"], row["photo_file_id"], row["reply_markup"]),
+        content=Content(
+            row["body"],
+            row["photo_file_id"],
+            row["reply_markup"],
+            row["body_es"],
+            row["reply_markup_es"],
+        ),
         state=State(row["status"]),
         created_at=row["created_at"],
         send_at=row["send_at"],
@@ -104,6 +122,7 @@ def _broadcast(row: aiosqlite.Row) -> Broadcast:
         total=row["total"],
         progress_chat_id=row["progress_chat_id"],
         progress_message_id=row["progress_message_id"],
+        expires_at=row["expires_at"],
     )
 
 
@@ -118,28 +137,72 @@ async def create(
     waits as scheduled; without, it is ready for enqueue_followers."""
     state = State.SCHEDULED if send_at is not None else State.SENDING
     async with db.transaction() as tx:
-        cursor = await tx.execute(
-            "INSERT INTO broadcasts (author_id, city_id, all_cities, kind, body, photo_file_id, "
-            "reply_markup, status, created_at, send_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                author_id,
-                city_id,
-                int(city_id is None),
-                content.kind,
-                content.body,
-                content.photo_file_id,
-                content.reply_markup,
-                state.value,
-                now(),
-                send_at,
-            ),
-        )
-        broadcast_id = cursor.lastrowid
+        broadcast_id = await _insert(tx, author_id, city_id, content, state, send_at, None)
         action = "broadcast.schedule" if send_at is not None else "broadcast.create"
         await audit.record(tx, author_id, action, None, f"broadcast={broadcast_id}")
-    found = await get(db, broadcast_id or 0)
+    found = await get(db, broadcast_id)
     assert found is not None
     return found
+
+
+async def create_direct(
+    db: Database,
+    city_id: int,
+    content: Content,
+    user_ids: Iterable[int],
+    expires_at: int | None = None,
+    purpose: str = "broadcast.direct",
+) -> Broadcast:
+    """A broadcast to people the caller chose (say, everyone who answered yes), created with
+    its recipient list in one transaction, ready to deliver."""
+    async with db.transaction() as tx:
+        broadcast_id = await _insert(tx, None, city_id, content, State.SENDING, None, expires_at)
+        await tx.executemany(
+            "INSERT INTO deliveries (broadcast_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            ((broadcast_id, user_id) for user_id in user_ids),
+        )
+        await tx.execute(
+            "UPDATE broadcasts SET started_at = ?, "
+            "total = (SELECT count(*) FROM deliveries WHERE broadcast_id = ?) WHERE id = ?",
+            (now(), broadcast_id, broadcast_id),
+        )
+        await audit.record(tx, None, purpose, None, f"broadcast={broadcast_id}")
+    found = await get(db, broadcast_id)
+    assert found is not None
+    return found
+
+
+async def _insert(
+    tx: aiosqlite.Connection,
+    author_id: int | None,
+    city_id: int | None,
+    content: Content,
+    state: State,
+    send_at: int | None,
+    expires_at: int | None,
+) -> int:
+    cursor = await tx.execute(
+        "INSERT INTO broadcasts (author_id, city_id, all_cities, kind, body, photo_file_id, "
+        "reply_markup, body_es, reply_markup_es, status, created_at, send_at, expires_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            author_id,
+            city_id,
+            int(city_id is None),
+            content.kind,
+            content.body,
+            content.photo_file_id,
+            content.reply_markup,
+            content.body_es,
+            content.reply_markup_es,
+            state.value,
+            now(),
+            send_at,
+            expires_at,
+        ),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
 
 
 async def get(db: Database, broadcast_id: int) -> Broadcast | None:
@@ -198,33 +261,18 @@ async def enqueue_followers(db: Database, broadcast_id: int) -> int:
         return total
 
 
-async def enqueue_users(db: Database, broadcast_id: int, user_ids: Iterable[int]) -> int:
-    """A recipient list chosen by the caller (say, everyone who answered yes)."""
-    async with db.transaction() as tx:
-        await tx.executemany(
-            "INSERT INTO deliveries (broadcast_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-            ((broadcast_id, user_id) for user_id in user_ids),
-        )
-        async with tx.execute(
-            "SELECT count(*) FROM deliveries WHERE broadcast_id = ?", (broadcast_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        total = int(row[0]) if row else 0
-        await tx.execute(
-            "UPDATE broadcasts SET status = 'sending', total = ?, started_at = ? WHERE id = ?",
-            (total, now(), broadcast_id),
-        )
-        return total
-
-
-async def pending(db: Database, broadcast_id: int, after_user_id: int, limit: int) -> list[int]:
-    """The next page of recipients still to send to, in user id order."""
+async def pending(
+    db: Database, broadcast_id: int, after_user_id: int, limit: int
+) -> list[tuple[int, str]]:
+    """The next page of recipients still to send to, in user id order, with their language."""
     rows = await db.fetch_all(
-        "SELECT user_id FROM deliveries WHERE broadcast_id = ? AND user_id > ? "
-        "AND status = 'pending' ORDER BY user_id LIMIT ?",
+        "SELECT deliveries.user_id, supporters.language FROM deliveries "
+        "JOIN supporters USING (user_id) WHERE deliveries.broadcast_id = ? "
+        "AND deliveries.user_id > ? AND deliveries.status = 'pending' "
+        "ORDER BY deliveries.user_id LIMIT ?",
         (broadcast_id, after_user_id, limit),
     )
-    return [row[0] for row in rows]
+    return [(row[0], row[1]) for row in rows]
 
 
 async def record(db: Database, broadcast_id: int, results: Sequence[Result]) -> None:
