@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
+from bot.actions import Mobilizer
 from bot.botapi import BotApiClient
 from bot.budget import SendBudget
 from bot.context import MusterApp, MusterContext, Services
@@ -19,6 +20,7 @@ from bot.settings import Settings
 from bot.updates import PerChatOrder
 from handlers import (
     account,
+    actions,
     admin,
     broadcast,
     cities,
@@ -26,6 +28,7 @@ from handlers import (
     fallback,
     membership,
     roles,
+    rsvp,
     signup,
 )
 from storage import Database
@@ -68,7 +71,10 @@ def build_application(settings: Settings, token: str, tuning: Tuning | None = No
     if app.job_queue is None:
         raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
     scheduler = BroadcastScheduler(db, engine, app.job_queue, app.bot, settings.missed_grace)
-    app.bot_data["services"] = Services(settings, db, engine, scheduler)
+    mobilizer = Mobilizer(
+        db, engine, app.job_queue, app.bot, settings.reminder_offsets, settings.missed_grace
+    )
+    app.bot_data["services"] = Services(settings, db, engine, scheduler, mobilizer)
     register_handlers(app, settings)
     return app
 
@@ -84,6 +90,8 @@ def register_handlers(app: MusterApp, settings: Settings) -> None:
         *admin.handlers(settings.admin_ids),
         *roles.handlers(settings.admin_ids),
         *broadcast.handlers(),
+        *actions.handlers(),
+        *rsvp.handlers(),
         *membership.handlers(),
         *fallback.handlers(),  # last: whatever nobody else claimed
     ]:
@@ -104,6 +112,7 @@ async def _open_services(app: MusterApp) -> None:
     await register_menu(app.bot, services.settings.admin_ids)
     await services.engine.start()
     await services.scheduler.start()
+    await services.mobilizer.start()
     log.info("Muster is up as @%s", app.bot.username)
 
 

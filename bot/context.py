@@ -8,6 +8,7 @@ from typing import Any, TypeAlias
 from telegram import User
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
+from bot.actions import Mobilizer
 from bot.delivery import DeliveryEngine
 from bot.i18n import language_for
 from bot.scheduling import BroadcastScheduler
@@ -26,6 +27,7 @@ class Services:
     db: Database
     engine: DeliveryEngine
     scheduler: BroadcastScheduler
+    mobilizer: Mobilizer
 
 
 class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -45,6 +47,10 @@ class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any],
     @property
     def engine(self) -> DeliveryEngine:
         return self.services.engine
+
+    @property
+    def mobilizer(self) -> Mobilizer:
+        return self.services.mobilizer
 
     @property
     def scheduler(self) -> BroadcastScheduler:

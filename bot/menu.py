@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 SUPPORTER_COMMANDS = (
     "start",
     "cities",
+    "actions",
     "subscribe",
     "unsubscribe",
     "mycities",
@@ -24,7 +25,15 @@ SUPPORTER_COMMANDS = (
     "myid",
     "help",
 )
-ORGANIZER_COMMANDS = ("broadcast", "broadcasts", "scheduled", "cancel")
+ORGANIZER_COMMANDS = (
+    "newaction",
+    "myactions",
+    "rsvps",
+    "broadcast",
+    "broadcasts",
+    "scheduled",
+    "cancel",
+)
 ADMIN_COMMANDS = ("addcity", "promote", "demote", "organizers")
 
 

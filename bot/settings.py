@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.durations import parse_duration
+from bot.durations import parse_duration, parse_durations
 
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 FREE_RATE_CEILING = 30.0
@@ -33,6 +33,11 @@ class Settings(BaseSettings):
     paid_broadcast: bool = False
     # How late a scheduled send may still go out after the bot was down.
     missed_grace: Annotated[timedelta, NoDecode] = timedelta(hours=1)
+    # Reminders to everyone who said yes, this long before an action starts.
+    reminder_offsets: Annotated[tuple[timedelta, ...], NoDecode] = (
+        timedelta(hours=24),
+        timedelta(hours=2),
+    )
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -62,6 +67,16 @@ class Settings(BaseSettings):
     @classmethod
     def _duration(cls, value: object) -> object:
         return parse_duration(value) if isinstance(value, str) else value
+
+    @field_validator("reminder_offsets", mode="before")
+    @classmethod
+    def _durations(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        offsets = parse_durations(value)
+        if any(offset.total_seconds() <= 0 for offset in offsets):
+            raise ValueError("expected positive durations like 24h,2h")
+        return offsets
 
     @field_validator("broadcast_rate")
     @classmethod

@@ -29,7 +29,7 @@ from bot.context import MusterContext
 from bot.delivery import STOP_BUTTON
 from bot.i18n import Html, t
 from bot.localtime import LocalTimeError, parse_local, show
-from handlers.common import PRIVATE_MESSAGE, reply
+from handlers.common import PRIVATE_MESSAGE, leave_for_command, reply
 from handlers.fallback import unknown_command
 from storage import broadcasts as store
 from storage import cities as city_store
@@ -389,6 +389,7 @@ def conversation() -> ConversationHandler[MusterContext]:
             fallbacks=[
                 CommandHandler("cancel", abort, filters=PRIVATE_MESSAGE),
                 CallbackQueryHandler(abort, pattern=f"^{ABORT}$"),
+                MessageHandler(PRIVATE_MESSAGE & filters.COMMAND, leave_for_command),
             ],
             conversation_timeout=30 * 60,
             allow_reentry=True,

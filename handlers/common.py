@@ -4,7 +4,7 @@ language."""
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.ext import filters
+from telegram.ext import ConversationHandler, filters
 
 from bot.context import MusterContext
 from bot.i18n import t
@@ -31,3 +31,10 @@ async def reply(
 def argument_text(context: MusterContext) -> str:
     """The command's arguments as typed, joined back with single spaces."""
     return " ".join(context.args or []).strip()
+
+
+async def leave_for_command(update: Update, context: MusterContext) -> int:
+    """Another command in the middle of a conversation: the draft is dropped and the command
+    runs as if typed afresh, once the conversation has ended."""
+    context.application.create_task(context.application.process_update(update), update=update)
+    return ConversationHandler.END

@@ -12,6 +12,7 @@ from bot.context import MusterContext
 from bot.i18n import joined
 from handlers.cities import picker_for
 from handlers.common import PRIVATE_MESSAGE, reply
+from handlers.rsvp import show_linked_action
 from storage import cities as city_store
 from storage import supporters as supporter_store
 from storage.cities import City
@@ -19,12 +20,14 @@ from storage.supporters import Status
 
 CITY_LINK = re.compile(r"city-([a-z0-9-]{2,32})")
 REFERRAL_LINK = re.compile(r"ref-([A-Za-z0-9_-]{1,40})")
+ACTION_LINK = re.compile(r"action-(\d{1,12})")
 
 
 @dataclass(frozen=True, slots=True)
 class DeepLink:
     city: City | None = None
     source: str | None = None
+    action_id: int | None = None
 
 
 async def read_deep_link(context: MusterContext) -> DeepLink:
@@ -36,6 +39,8 @@ async def read_deep_link(context: MusterContext) -> DeepLink:
         return DeepLink(city, f"city:{city.slug}") if city else DeepLink()
     if match := REFERRAL_LINK.fullmatch(payload):
         return DeepLink(source=f"ref:{match[1]}")
+    if match := ACTION_LINK.fullmatch(payload):
+        return DeepLink(source=f"action:{match[1]}", action_id=int(match[1]))
     return DeepLink()
 
 
@@ -48,7 +53,9 @@ async def start(update: Update, context: MusterContext) -> None:
     language = await context.language_of(user)
     arrival = await supporter_store.arrive(context.db, user.id, language, link.source)
     picker = await picker_for(context, user.id, language)
-    if link.city is not None:
+    if link.action_id is not None:
+        await show_linked_action(update, context, link.action_id)
+    elif link.city is not None:
         followed = await city_store.follow(context.db, user.id, link.city.id)
         picker = await picker_for(context, user.id, language)
         key = (

@@ -156,20 +156,33 @@ async def create_direct(
     """A broadcast to people the caller chose (say, everyone who answered yes), created with
     its recipient list in one transaction, ready to deliver."""
     async with db.transaction() as tx:
-        broadcast_id = await _insert(tx, None, city_id, content, State.SENDING, None, expires_at)
-        await tx.executemany(
-            "INSERT INTO deliveries (broadcast_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-            ((broadcast_id, user_id) for user_id in user_ids),
-        )
-        await tx.execute(
-            "UPDATE broadcasts SET started_at = ?, "
-            "total = (SELECT count(*) FROM deliveries WHERE broadcast_id = ?) WHERE id = ?",
-            (now(), broadcast_id, broadcast_id),
-        )
-        await audit.record(tx, None, purpose, None, f"broadcast={broadcast_id}")
+        broadcast_id = await insert_direct(tx, city_id, content, user_ids, expires_at, purpose)
     found = await get(db, broadcast_id)
     assert found is not None
     return found
+
+
+async def insert_direct(
+    tx: aiosqlite.Connection,
+    city_id: int,
+    content: Content,
+    user_ids: Iterable[int],
+    expires_at: int | None,
+    purpose: str,
+) -> int:
+    """create_direct inside the caller's transaction, for changes that must happen with it."""
+    broadcast_id = await _insert(tx, None, city_id, content, State.SENDING, None, expires_at)
+    await tx.executemany(
+        "INSERT INTO deliveries (broadcast_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        ((broadcast_id, user_id) for user_id in user_ids),
+    )
+    await tx.execute(
+        "UPDATE broadcasts SET started_at = ?, "
+        "total = (SELECT count(*) FROM deliveries WHERE broadcast_id = ?) WHERE id = ?",
+        (now(), broadcast_id, broadcast_id),
+    )
+    await audit.record(tx, None, purpose, None, f"broadcast={broadcast_id}")
+    return broadcast_id
 
 
 async def _insert(

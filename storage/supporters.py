@@ -108,6 +108,7 @@ _UNLINK = (
     "UPDATE broadcasts SET progress_chat_id = NULL, progress_message_id = NULL "
     "WHERE progress_chat_id = ?",
     "UPDATE audit_log SET actor_id = NULL WHERE actor_id = ?",
+    "UPDATE actions SET author_id = NULL WHERE author_id = ?",
     "UPDATE audit_log SET subject_id = NULL WHERE subject_id = ?",
 )
 

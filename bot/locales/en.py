@@ -44,6 +44,7 @@ TEXTS: dict[str, str] = {
         "<b>Muster</b> tells you when and where to show up.\n\n"
         "/start: sign up or resume alerts\n"
         "/cities: choose the cities you follow\n"
+        "/actions: upcoming actions in your cities\n"
         "/subscribe <i>city</i>: follow a city\n"
         "/unsubscribe <i>city</i>: stop following a city\n"
         "/mycities: the cities you follow\n"
@@ -55,6 +56,9 @@ TEXTS: dict[str, str] = {
     ),
     "help_organizer": (
         "\n\n<b>Organizers</b>\n"
+        "/newaction: announce an action and collect RSVPs\n"
+        "/myactions: your upcoming actions, with headcounts\n"
+        "/rsvps <i>id</i>: the headcount of an action\n"
         "/broadcast: send an alert to a city's followers\n"
         "/broadcasts: recent broadcasts and their counts\n"
         "/scheduled: scheduled broadcasts\n"
@@ -166,7 +170,64 @@ TEXTS: dict[str, str] = {
     "no_scheduled": "Nothing is scheduled.",
     "scheduled_cancelled": "Scheduled broadcast #{id} is cancelled.",
     "scheduled_gone": "Broadcast #{id} is no longer scheduled.",
+    # Actions
+    "action_card": "📢 <b>{title}</b>\n🗓 {when}\n📍 {place}",
+    "action_details": "{details}",
+    "action_share": "🔗 Invite others: {link}",
+    "your_answer_yes": "Your answer: ✅ I'll be there",
+    "your_answer_no": "Your answer: ❌ Can't make it",
+    "button_yes": "I'll be there",
+    "button_no": "Can't make it",
+    "button_action_over": "This action is over",
+    "rsvp_yes_thanks": "See you there!",
+    "rsvp_no_thanks": "Thanks for letting us know.",
+    "action_over": "This action has already started: answers are closed.",
+    "reminder": "⏰ Reminder: <b>{title}</b> is {when}, at {place}.",
+    "action_moved": "🕒 Change of time: <b>{title}</b> now starts {when}.",
+    "action_relocated": "📍 Change of place: <b>{title}</b> is now at {place}.",
+    "action_cancelled": "❌ Cancelled: <b>{title}</b> will not take place.",
+    "action_missed": "⚠️ Your action “{title}” was not announced: the bot was down at its "
+    "publish time and it is too late now.",
+    "actions_none": "No upcoming actions in your cities. Follow more with /cities.",
+    "action_unknown": "That action doesn't exist or has already taken place.",
+    "newaction_pick_city": "📢 New action. Which city is it in?",
+    "newaction_title": "What is it called? (say, “Petition delivery at Amazon HQ”)",
+    "newaction_when": "When does it start? Send the local time as <code>YYYY-MM-DD HH:MM</code> "
+    "({zone}).",
+    "newaction_place": "Where? Send the place as people should read it.",
+    "newaction_details": "Any details (what to bring, who to look for)? Send them, or /skip.",
+    "too_long_for": "Please keep it under {limit} characters.",
+    "newaction_confirm": "☝️ This is how {count} followers will see it. Publish?",
+    "button_publish_now": "📢 Publish now",
+    "button_publish_at": "🕒 Publish at…",
+    "newaction_publish_when": "When should it be announced? Send the local time as "
+    "<code>YYYY-MM-DD HH:MM</code> ({zone}), before the action starts.",
+    "publish_after_start": "That is not before the action starts. Please pick an earlier time.",
+    "action_published": "Action #{id} is being announced to {count} followers.\nShare link: {link}",
+    "action_publish_scheduled": "Action #{id} will be announced {when}.",
+    "time_ambiguous_note": "That time happens twice when the clocks go back; I took the first.",
+    "myactions_none": "You have no upcoming actions. Create one with /newaction.",
+    "myaction_line": "#{id} <b>{title}</b> · {city}\n🗓 {when}\n✅ {yes} · ❌ {no}",
+    "button_change_time": "🕒 Change time",
+    "button_change_place": "📍 Change place",
+    "button_cancel_action": "❌ Cancel action",
+    "button_confirm_cancel_action": "Yes, cancel it and tell everyone",
+    "confirm_cancel_action": "Cancel #{id} “{title}”? Everyone who said yes will be told.",
+    "ask_new_time": "New start time for “{title}”? Send <code>YYYY-MM-DD HH:MM</code> ({zone}).",
+    "ask_new_place": "New place for “{title}”?",
+    "action_time_changed": "Moved to {when}. Everyone who said yes is being told.",
+    "action_place_changed": "Moved to {place}. Everyone who said yes is being told.",
+    "action_cancel_done": "#{id} is cancelled. Everyone who said yes is being told.",
+    "not_your_action": "That action is not yours to manage.",
+    "usage_rsvps": "Usage: <code>/rsvps action_id</code>, like <code>/rsvps 12</code>.",
+    "rsvps": "#{id} <b>{title}</b>\n✅ {yes} will be there · ❌ {no} can't make it\n"
+    "Last answer: {last}",
+    "no_answers_yet": "none yet",
     # Command menu descriptions
+    "command_actions": "Upcoming actions in your cities",
+    "command_newaction": "Announce an action (organizers)",
+    "command_myactions": "Your upcoming actions (organizers)",
+    "command_rsvps": "Headcount of an action (organizers)",
     "command_myid": "Your Telegram user id",
     "command_broadcast": "Send an alert to a city (organizers)",
     "command_broadcasts": "Recent broadcasts (organizers)",

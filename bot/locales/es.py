@@ -44,6 +44,7 @@ TEXTS: dict[str, str] = {
         "<b>Muster</b> te avisa cuándo y dónde presentarte.\n\n"
         "/start: registrarte o reanudar avisos\n"
         "/cities: elegir las ciudades que sigues\n"
+        "/actions: próximas acciones en tus ciudades\n"
         "/subscribe <i>ciudad</i>: seguir una ciudad\n"
         "/unsubscribe <i>ciudad</i>: dejar de seguir una ciudad\n"
         "/mycities: las ciudades que sigues\n"
@@ -55,6 +56,9 @@ TEXTS: dict[str, str] = {
     ),
     "help_organizer": (
         "\n\n<b>Organización</b>\n"
+        "/newaction: anunciar una acción y recoger respuestas\n"
+        "/myactions: tus próximas acciones, con asistencia\n"
+        "/rsvps <i>id</i>: la asistencia a una acción\n"
         "/broadcast: enviar un aviso a los seguidores de una ciudad\n"
         "/broadcasts: avisos recientes y sus cifras\n"
         "/scheduled: avisos programados\n"
@@ -169,7 +173,65 @@ TEXTS: dict[str, str] = {
     "no_scheduled": "No hay nada programado.",
     "scheduled_cancelled": "El aviso programado #{id} está cancelado.",
     "scheduled_gone": "El aviso #{id} ya no está programado.",
+    # Actions
+    "action_card": "📢 <b>{title}</b>\n🗓 {when}\n📍 {place}",
+    "action_details": "{details}",
+    "action_share": "🔗 Invita a más gente: {link}",
+    "your_answer_yes": "Tu respuesta: ✅ Ahí estaré",
+    "your_answer_no": "Tu respuesta: ❌ No puedo ir",
+    "button_yes": "Ahí estaré",
+    "button_no": "No puedo ir",
+    "button_action_over": "Esta acción ya pasó",
+    "rsvp_yes_thanks": "¡Nos vemos ahí!",
+    "rsvp_no_thanks": "Gracias por avisar.",
+    "action_over": "Esta acción ya empezó: no se registran más respuestas.",
+    "reminder": "⏰ Recordatorio: <b>{title}</b> es el {when}, en {place}.",
+    "action_moved": "🕒 Cambio de hora: <b>{title}</b> ahora empieza el {when}.",
+    "action_relocated": "📍 Cambio de lugar: <b>{title}</b> ahora es en {place}.",
+    "action_cancelled": "❌ Cancelada: <b>{title}</b> no se realizará.",
+    "action_missed": "⚠️ Tu acción «{title}» no se anunció: el bot estaba caído a la hora de "
+    "publicarla y ya es tarde.",
+    "actions_none": "No hay acciones próximas en tus ciudades. Sigue más con /cities.",
+    "action_unknown": "Esa acción no existe o ya se realizó.",
+    "newaction_pick_city": "📢 Nueva acción. ¿En qué ciudad es?",
+    "newaction_title": "¿Cómo se llama? (por ejemplo, «Entrega de firmas en Amazon»)",
+    "newaction_when": "¿Cuándo empieza? Envía la hora local como <code>AAAA-MM-DD HH:MM</code> "
+    "({zone}).",
+    "newaction_place": "¿Dónde? Envía el lugar tal como debe leerse.",
+    "newaction_details": "¿Algún detalle (qué llevar, a quién buscar)? Envíalo, o /skip.",
+    "too_long_for": "Por favor, menos de {limit} caracteres.",
+    "newaction_confirm": "☝️ Así lo verán {count} seguidores. ¿Publicar?",
+    "button_publish_now": "📢 Publicar ahora",
+    "button_publish_at": "🕒 Publicar a las…",
+    "newaction_publish_when": "¿Cuándo se anuncia? Envía la hora local como "
+    "<code>AAAA-MM-DD HH:MM</code> ({zone}), antes de que empiece la acción.",
+    "publish_after_start": "Eso no es antes de que empiece la acción. Elige una hora anterior.",
+    "action_published": "La acción #{id} se está anunciando a {count} seguidores.\n"
+    "Enlace para compartir: {link}",
+    "action_publish_scheduled": "La acción #{id} se anunciará el {when}.",
+    "time_ambiguous_note": "Esa hora ocurre dos veces cuando se atrasa el reloj; tomé la primera.",
+    "myactions_none": "No tienes acciones próximas. Crea una con /newaction.",
+    "myaction_line": "#{id} <b>{title}</b> · {city}\n🗓 {when}\n✅ {yes} · ❌ {no}",
+    "button_change_time": "🕒 Cambiar hora",
+    "button_change_place": "📍 Cambiar lugar",
+    "button_cancel_action": "❌ Cancelar acción",
+    "button_confirm_cancel_action": "Sí, cancelarla y avisar a todos",
+    "confirm_cancel_action": "¿Cancelar #{id} «{title}»? Se avisará a quienes dijeron que sí.",
+    "ask_new_time": "¿Nueva hora de inicio para «{title}»? Envía <code>AAAA-MM-DD HH:MM</code> "
+    "({zone}).",
+    "ask_new_place": "¿Nuevo lugar para «{title}»?",
+    "action_time_changed": "Movida al {when}. Se está avisando a quienes dijeron que sí.",
+    "action_place_changed": "Movida a {place}. Se está avisando a quienes dijeron que sí.",
+    "action_cancel_done": "#{id} está cancelada. Se está avisando a quienes dijeron que sí.",
+    "not_your_action": "No te corresponde gestionar esa acción.",
+    "usage_rsvps": "Uso: <code>/rsvps id_acción</code>, por ejemplo <code>/rsvps 12</code>.",
+    "rsvps": "#{id} <b>{title}</b>\n✅ {yes} irán · ❌ {no} no pueden\nÚltima respuesta: {last}",
+    "no_answers_yet": "ninguna aún",
     # Command menu descriptions
+    "command_actions": "Próximas acciones en tus ciudades",
+    "command_newaction": "Anunciar una acción (organizadores)",
+    "command_myactions": "Tus próximas acciones (organizadores)",
+    "command_rsvps": "Asistencia a una acción (organizadores)",
     "command_myid": "Tu id de usuario de Telegram",
     "command_broadcast": "Enviar un aviso a una ciudad (organizadores)",
     "command_broadcasts": "Avisos recientes (organizadores)",

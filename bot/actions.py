@@ -1,0 +1,283 @@
+"""Actions end to end: how they read, announcing them, reminders, and telling the people who
+said yes about a change. Every message to many people goes through the delivery engine; the
+database holds every plan, and the JobQueue only arms timers from it."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import TelegramError
+from telegram.ext import JobQueue
+
+from bot.delivery import DeliveryEngine
+from bot.i18n import LANGUAGES, t
+from bot.localtime import show
+from storage import Database
+from storage import actions as store
+from storage import broadcasts as broadcast_store
+from storage import cities as city_store
+from storage import supporters as supporter_store
+from storage.actions import Action, ActionState, Answer, Reminder
+from storage.broadcasts import Content
+
+log = logging.getLogger(__name__)
+
+RSVP = "rsvp:"
+YES, NO, OVER = "y", "n", "over"
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """An action as one reader sees it: text and buttons."""
+
+    text: str
+    markup: InlineKeyboardMarkup
+
+
+def share_link(bot_username: str, action_id: int) -> str:
+    return f"https://t.me/{bot_username}?start=action-{action_id}"
+
+
+def render(
+    action: Action,
+    zone: ZoneInfo,
+    language: str,
+    bot_username: str,
+    answer: Answer | None = None,
+    share: bool = True,
+) -> View:
+    """The action's card; the buttons carry the reader's answer, or say it is over. The
+    share link is left out of the organizer's preview, before the action has an id."""
+    text = t(
+        language,
+        "action_card",
+        title=action.title,
+        when=show(action.starts_at, zone, language),
+        place=action.place,
+    )
+    if action.details:
+        text += "\n\n" + t(language, "action_details", details=action.details)
+    if share:
+        text += "\n\n" + t(language, "action_share", link=share_link(bot_username, action.id))
+    if answer is not None:
+        text += "\n\n" + t(language, f"your_answer_{answer.value}")
+    return View(text, rsvp_markup(action, language, answer))
+
+
+def rsvp_markup(action: Action, language: str, answer: Answer | None) -> InlineKeyboardMarkup:
+    if action.starts_at <= time.time() or action.state is not ActionState.PUBLISHED:
+        over = InlineKeyboardButton(
+            t(language, "button_action_over"), callback_data=f"{RSVP}{action.id}:{OVER}"
+        )
+        return InlineKeyboardMarkup([[over]])
+    yes = t(language, "button_yes")
+    no = t(language, "button_no")
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    f"✅ {yes}" if answer is Answer.YES else yes,
+                    callback_data=f"{RSVP}{action.id}:{YES}",
+                ),
+                InlineKeyboardButton(
+                    f"✅ {no}" if answer is Answer.NO else no,
+                    callback_data=f"{RSVP}{action.id}:{NO}",
+                ),
+            ]
+        ]
+    )
+
+
+def in_every_language(build: Any) -> Content:
+    """A Content whose English and Spanish versions come from build(language) -> View|str."""
+    versions = {language: build(language) for language in LANGUAGES}
+
+    def parts(version: View | str) -> tuple[str, str | None]:
+        if isinstance(version, View):
+            return version.text, json.dumps(version.markup.to_dict())
+        return version, None
+
+    body, markup = parts(versions["en"])
+    body_es, markup_es = parts(versions["es"])
+    return Content(body, reply_markup=markup, body_es=body_es, reply_markup_es=markup_es)
+
+
+class Mobilizer:
+    """Publishes actions, reminds the yes-group, and tells them about changes."""
+
+    def __init__(
+        self,
+        db: Database,
+        engine: DeliveryEngine,
+        job_queue: JobQueue[Any],
+        bot: Bot,
+        offsets: Iterable[timedelta],
+        grace: timedelta,
+    ) -> None:
+        self.db = db
+        self.engine = engine
+        self.job_queue = job_queue
+        self.bot = bot
+        self.offsets = [int(offset.total_seconds()) for offset in offsets]
+        self.grace = grace.total_seconds()
+
+    async def start(self) -> None:
+        """Re-arms publications and reminders; ones whose time passed while the bot was down
+        follow the MISSED_GRACE rule, and a reminder never goes out after its action began."""
+        for action in await store.in_state(self.db, ActionState.SCHEDULED):
+            await self.arm_publication(action)
+        for reminder in await store.pending_reminders(self.db):
+            await self._arm_reminder(reminder)
+
+    async def zone_of(self, action: Action) -> ZoneInfo:
+        city = await city_store.by_id(self.db, action.city_id)
+        return ZoneInfo(city.timezone if city else "UTC")
+
+    # --- publishing ----------------------------------------------------------------------
+
+    async def publish(self, action: Action) -> int:
+        """Announces the action to its city's followers, with the RSVP buttons, and plans the
+        reminders. Returns the number of followers it goes to."""
+        zone = await self.zone_of(action)
+        username = self.bot.username
+        content = in_every_language(lambda lang: render(action, zone, lang, username))
+        announcement = await broadcast_store.create(
+            self.db, action.author_id, action.city_id, content
+        )
+        total = await self.engine.send_now(announcement.id)
+        await store.plan_reminders(self.db, action, self.offsets)
+        for reminder in await store.pending_reminders(self.db, action.id):
+            await self._arm_reminder(reminder)
+        return total
+
+    async def arm_publication(self, action: Action) -> None:
+        if action.publish_at is None:
+            return
+        if time.time() - action.publish_at > self.grace or action.starts_at <= time.time():
+            if await store.mark_missed(self.db, action.id):
+                log.warning("action %s was not announced in time", action.id)
+                await self._tell_author(action, "action_missed")
+            return
+        self._arm(f"publish-{action.id}", action.publish_at, self._fire_publication, action.id)
+
+    async def _fire_publication(self, context: Any) -> None:
+        action_id = context.job.data
+        if not await store.publish(self.db, action_id):
+            return
+        action = await store.get(self.db, action_id)
+        if action is not None:
+            await self.publish(action)
+
+    # --- reminders -----------------------------------------------------------------------
+
+    async def _arm_reminder(self, reminder: Reminder) -> None:
+        late = time.time() - reminder.due_at
+        if late > self.grace:
+            await store.close_reminder(self.db, reminder.id, "missed")
+            return
+        self._arm(f"reminder-{reminder.id}", reminder.due_at, self._fire_reminder, reminder.id)
+
+    async def _fire_reminder(self, context: Any) -> None:
+        reminder = await store.reminder(self.db, context.job.data)
+        action = await store.get(self.db, reminder.action_id) if reminder else None
+        if reminder is None or action is None:
+            return
+        if action.state is not ActionState.PUBLISHED or action.starts_at <= time.time():
+            await store.close_reminder(self.db, reminder.id, "skipped")
+            return
+        zone = await self.zone_of(action)
+        content = in_every_language(
+            lambda lang: t(
+                lang,
+                "reminder",
+                title=action.title,
+                when=show(action.starts_at, zone, lang),
+                place=action.place,
+            )
+        )
+        broadcast_id = await store.send_reminder(
+            self.db, reminder.id, action.city_id, content, expires_at=action.starts_at
+        )
+        if broadcast_id is not None:
+            await self.engine.launch(broadcast_id)
+
+    def _disarm_reminders(self, action_id: int, reminders: Iterable[int]) -> None:
+        for name in [f"publish-{action_id}", *(f"reminder-{rid}" for rid in reminders)]:
+            for job in self.job_queue.get_jobs_by_name(name):
+                job.schedule_removal()
+
+    # --- changes -------------------------------------------------------------------------
+
+    async def change_time(self, actor_id: int, action: Action, starts_at: int) -> None:
+        """Moves the action and its reminders, and tells the yes-group."""
+        before = await store.pending_reminders(self.db, action.id)
+        self._disarm_reminders(action.id, [reminder.id for reminder in before])
+        await store.reschedule(self.db, actor_id, action.id, starts_at)
+        moved = await store.get(self.db, action.id)
+        if moved is None:
+            return
+        if moved.state is ActionState.SCHEDULED:
+            await self.arm_publication(moved)
+        for reminder in await store.pending_reminders(self.db, action.id):
+            await self._arm_reminder(reminder)
+        zone = await self.zone_of(moved)
+        await self._tell_yes_group(
+            moved,
+            lambda lang: t(
+                lang, "action_moved", title=moved.title, when=show(moved.starts_at, zone, lang)
+            ),
+        )
+
+    async def change_place(self, actor_id: int, action: Action, place: str) -> None:
+        await store.move(self.db, actor_id, action.id, place)
+        await self._tell_yes_group(
+            action, lambda lang: t(lang, "action_relocated", title=action.title, place=place)
+        )
+
+    async def cancel(self, actor_id: int, action: Action) -> bool:
+        pending = await store.pending_reminders(self.db, action.id)
+        if not await store.cancel(self.db, actor_id, action.id):
+            return False
+        self._disarm_reminders(action.id, [reminder.id for reminder in pending])
+        await self._tell_yes_group(
+            action, lambda lang: t(lang, "action_cancelled", title=action.title)
+        )
+        return True
+
+    async def _tell_yes_group(self, action: Action, build: Any) -> None:
+        people = await store.yes_group(self.db, action.id)
+        if not people:
+            return
+        notice = await broadcast_store.create_direct(
+            self.db, action.city_id, in_every_language(build), people, purpose="action.notice"
+        )
+        await self.engine.launch(notice.id)
+
+    async def _tell_author(self, action: Action, key: str) -> None:
+        if action.author_id is None:
+            return
+        author = await supporter_store.get(self.db, action.author_id)
+        language = author.language if author else "en"
+        try:
+            await self.bot.send_message(action.author_id, t(language, key, title=action.title))
+        except TelegramError as error:
+            log.info("could not tell the author of action %s: %s", action.id, error)
+
+    def _arm(self, name: str, when: int, callback: Any, data: int) -> None:
+        self.job_queue.run_once(
+            callback,
+            when=datetime.fromtimestamp(when, UTC),
+            data=data,
+            name=name,
+            # APScheduler would drop a job that starts over a second late; lateness is judged
+            # by MISSED_GRACE above, not by the scheduler.
+            job_kwargs={"misfire_grace_time": None},
+        )

@@ -1,0 +1,554 @@
+"""Organizers and actions: /newaction (city, title, start, place, details, preview, publish
+now or at a time), /myactions with change-time, change-place and cancel, and /rsvps.
+
+As with broadcasts, who may act on which city is asked afresh at every step."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.actions import render, share_link
+from bot.context import MusterContext
+from bot.i18n import t
+from bot.localtime import LocalTimeError, Moment, parse_local, show
+from handlers.common import PRIVATE_MESSAGE, argument_text, leave_for_command, reply
+from handlers.fallback import unknown_command
+from storage import actions as action_store
+from storage import broadcasts as broadcast_store
+from storage import cities as city_store
+from storage.actions import Action, ActionState
+
+CITY, TITLE, WHEN, PLACE, DETAILS, CONFIRM, PUBLISH_AT, NEW_TIME, NEW_PLACE = range(9)
+END = ConversationHandler.END
+PICK = "na:city:"
+PUBLISH, PUBLISH_LATER, ABORT = "na:publish", "na:later", "na:abort"
+CHANGE_TIME, CHANGE_PLACE = "act:time:", "act:place:"
+ASK_CANCEL, CONFIRM_CANCEL = "act:cancel:", "act:cancel!:"
+LIMITS = {"title": 200, "place": 300, "details": 2000}
+
+
+@dataclass(slots=True)
+class ActionDraft:
+    city_id: int = 0
+    title: str = ""
+    starts_at: int = 0
+    place: str = ""
+    details: str = ""
+    action_id: int = 0  # for a change to an existing action
+
+
+def draft_of(context: MusterContext) -> ActionDraft:
+    data = context.user_data if context.user_data is not None else {}
+    draft = data.get("action_draft")
+    if not isinstance(draft, ActionDraft):
+        draft = ActionDraft()
+        data["action_draft"] = draft
+    return draft
+
+
+async def may_manage(context: MusterContext, user_id: int, city_id: int) -> bool:
+    reach = await context.reach_by_id(user_id)
+    return reach is not None and reach.may_reach(city_id)
+
+
+async def zone_of(context: MusterContext, city_id: int) -> ZoneInfo:
+    city = await city_store.by_id(context.db, city_id)
+    return ZoneInfo(city.timezone if city else "UTC")
+
+
+# --- /newaction -------------------------------------------------------------------------
+
+
+async def begin(update: Update, context: MusterContext) -> int:
+    reach = await context.reach(update.effective_user)
+    if reach is None:
+        await unknown_command(update, context)
+        return END
+    cities = [c for c in await city_store.all_cities(context.db) if reach.may_reach(c.id)]
+    if not cities:
+        await reply(update, context, "no_city_to_reach")
+        return END
+    language = await context.language_of(update.effective_user)
+    rows = [[InlineKeyboardButton(c.name, callback_data=f"{PICK}{c.id}")] for c in cities]
+    rows.append([InlineKeyboardButton(t(language, "button_abort"), callback_data=ABORT)])
+    if context.user_data is not None:
+        context.user_data["action_draft"] = ActionDraft()
+    await reply(update, context, "newaction_pick_city", markup=InlineKeyboardMarkup(rows))
+    return CITY
+
+
+async def choose_city(update: Update, context: MusterContext) -> int:
+    query = update.callback_query
+    if query is None or query.data is None:
+        return END
+    number = query.data.removeprefix(PICK)
+    city = await city_store.by_id(context.db, int(number)) if number.isdigit() else None
+    language = await context.language_of(query.from_user)
+    if city is None or not await may_manage(context, query.from_user.id, city.id):
+        await query.answer(t(language, "not_your_city"), show_alert=True)
+        return CITY
+    await query.answer()
+    draft_of(context).city_id = city.id
+    await query.edit_message_text(t(language, "newaction_title"))
+    return TITLE
+
+
+async def take_title(update: Update, context: MusterContext) -> int:
+    title = await _bounded_text(update, context, "title")
+    if title is None:
+        return TITLE
+    draft = draft_of(context)
+    draft.title = title
+    zone = await zone_of(context, draft.city_id)
+    await reply(update, context, "newaction_when", zone=zone.key)
+    return WHEN
+
+
+async def take_start(update: Update, context: MusterContext) -> int:
+    draft = draft_of(context)
+    moment = await _read_time(update, context, draft.city_id)
+    if moment is None:
+        return WHEN
+    draft.starts_at = moment.timestamp
+    await reply(update, context, "newaction_place")
+    return PLACE
+
+
+async def take_place(update: Update, context: MusterContext) -> int:
+    place = await _bounded_text(update, context, "place")
+    if place is None:
+        return PLACE
+    draft_of(context).place = place
+    await reply(update, context, "newaction_details")
+    return DETAILS
+
+
+async def take_details(update: Update, context: MusterContext) -> int:
+    details = await _bounded_text(update, context, "details")
+    if details is None:
+        return DETAILS
+    draft_of(context).details = details
+    return await preview(update, context)
+
+
+async def skip_details(update: Update, context: MusterContext) -> int:
+    draft_of(context).details = ""
+    return await preview(update, context)
+
+
+async def preview(update: Update, context: MusterContext) -> int:
+    """The card exactly as followers will see it, the audience, and the choices."""
+    draft, message = draft_of(context), update.effective_message
+    if message is None:
+        return END
+    language = await context.language_of(update.effective_user)
+    zone = await zone_of(context, draft.city_id)
+    view = render(_unsaved(draft), zone, language, context.bot.username, share=False)
+    await message.reply_text(view.text, reply_markup=view.markup)
+    count = await broadcast_store.audience_size(context.db, draft.city_id)
+    markup = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(t(language, "button_publish_now"), callback_data=PUBLISH)],
+            [InlineKeyboardButton(t(language, "button_publish_at"), callback_data=PUBLISH_LATER)],
+            [InlineKeyboardButton(t(language, "button_abort"), callback_data=ABORT)],
+        ]
+    )
+    await reply(update, context, "newaction_confirm", markup=markup, count=count)
+    return CONFIRM
+
+
+def _unsaved(draft: ActionDraft) -> Action:
+    return Action(
+        id=0,
+        city_id=draft.city_id,
+        author_id=None,
+        title=draft.title,
+        starts_at=draft.starts_at,
+        place=draft.place,
+        details=draft.details,
+        state=ActionState.PUBLISHED,
+        publish_at=None,
+    )
+
+
+async def publish_now(update: Update, context: MusterContext) -> int:
+    query = update.callback_query
+    draft = draft_of(context)
+    if query is None or not await _still_allowed(update, context, draft):
+        return END
+    await query.answer()
+    language = await context.language_of(query.from_user)
+    if draft.starts_at <= time.time():
+        await query.edit_message_text(t(language, "time_past", zone=""))
+        return END
+    action = await action_store.create(
+        context.db,
+        query.from_user.id,
+        draft.city_id,
+        draft.title,
+        draft.starts_at,
+        draft.place,
+        draft.details,
+        publish_at=None,
+    )
+    count = await context.mobilizer.publish(action)
+    link = share_link(context.bot.username, action.id)
+    await query.edit_message_text(
+        t(language, "action_published", id=action.id, count=count, link=link)
+    )
+    return END
+
+
+async def ask_publish_time(update: Update, context: MusterContext) -> int:
+    query = update.callback_query
+    draft = draft_of(context)
+    if query is None or not await _still_allowed(update, context, draft):
+        return END
+    await query.answer()
+    language = await context.language_of(query.from_user)
+    zone = await zone_of(context, draft.city_id)
+    await query.edit_message_text(t(language, "newaction_publish_when", zone=zone.key))
+    return PUBLISH_AT
+
+
+async def take_publish_time(update: Update, context: MusterContext) -> int:
+    draft, user = draft_of(context), update.effective_user
+    if user is None or not await may_manage(context, user.id, draft.city_id):
+        await reply(update, context, "not_your_city")
+        return END
+    moment = await _read_time(update, context, draft.city_id)
+    if moment is None:
+        return PUBLISH_AT
+    if moment.timestamp >= draft.starts_at:
+        await reply(update, context, "publish_after_start")
+        return PUBLISH_AT
+    action = await action_store.create(
+        context.db,
+        user.id,
+        draft.city_id,
+        draft.title,
+        draft.starts_at,
+        draft.place,
+        draft.details,
+        publish_at=moment.timestamp,
+    )
+    await context.mobilizer.arm_publication(action)
+    zone = await zone_of(context, draft.city_id)
+    language = await context.language_of(user)
+    await reply(
+        update,
+        context,
+        "action_publish_scheduled",
+        id=action.id,
+        when=show(moment.utc, zone, language),
+    )
+    return END
+
+
+async def abort(update: Update, context: MusterContext) -> int:
+    if context.user_data is not None:
+        context.user_data.pop("action_draft", None)
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        language = await context.language_of(query.from_user)
+        await query.edit_message_text(t(language, "broadcast_aborted"))
+    else:
+        await reply(update, context, "broadcast_aborted")
+    return END
+
+
+async def _still_allowed(update: Update, context: MusterContext, draft: ActionDraft) -> bool:
+    query = update.callback_query
+    if query is None:
+        return False
+    if (
+        draft.city_id
+        and draft.title
+        and await may_manage(context, query.from_user.id, draft.city_id)
+    ):
+        return True
+    language = await context.language_of(query.from_user)
+    await query.answer(t(language, "not_your_city"), show_alert=True)
+    return False
+
+
+async def _bounded_text(update: Update, context: MusterContext, field: str) -> str | None:
+    """The typed text, or None after saying it is too long."""
+    message = update.effective_message
+    text = (message.text or "").strip() if message else ""
+    if not text:
+        return None
+    if len(text) > LIMITS[field]:
+        await reply(update, context, "too_long_for", limit=LIMITS[field])
+        return None
+    return text
+
+
+async def _read_time(update: Update, context: MusterContext, city_id: int) -> Moment | None:
+    """A future local time in the city's zone, or None after saying what is wrong. A time
+    that happens twice takes the earlier, and says so."""
+    message = update.effective_message
+    zone = await zone_of(context, city_id)
+    try:
+        moment = parse_local(message.text or "" if message else "", zone)
+    except LocalTimeError as error:
+        await reply(update, context, error.problem.value, zone=zone.key)
+        return None
+    if moment.ambiguous:
+        await reply(update, context, "time_ambiguous_note")
+    return moment
+
+
+# --- /myactions and changes --------------------------------------------------------------
+
+
+async def my_actions(update: Update, context: MusterContext) -> None:
+    """/myactions: upcoming actions in the caller's cities, with headcounts and buttons."""
+    user, message = update.effective_user, update.effective_message
+    reach = await context.reach(user)
+    if user is None or message is None or reach is None:
+        await unknown_command(update, context)
+        return
+    language = await context.language_of(user)
+    cities = {city.id: city for city in await city_store.all_cities(context.db)}
+    shown = 0
+    for action in await action_store.upcoming(context.db, limit=50):
+        if not reach.may_reach(action.city_id) or shown >= 10:
+            continue
+        city = cities.get(action.city_id)
+        count = await action_store.headcount(context.db, action.id)
+        text = t(
+            language,
+            "myaction_line",
+            id=action.id,
+            title=action.title,
+            city=city.name if city else "?",
+            when=show(action.starts_at, ZoneInfo(city.timezone if city else "UTC"), language),
+            yes=count.yes,
+            no=count.no,
+        )
+        await message.reply_text(text, reply_markup=_manage_markup(action.id, language))
+        shown += 1
+    if shown == 0:
+        await reply(update, context, "myactions_none")
+
+
+def _manage_markup(action_id: int, language: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(language, "button_change_time"), callback_data=f"{CHANGE_TIME}{action_id}"
+                ),
+                InlineKeyboardButton(
+                    t(language, "button_change_place"), callback_data=f"{CHANGE_PLACE}{action_id}"
+                ),
+            ],
+            [
+                InlineKeyboardButton(
+                    t(language, "button_cancel_action"), callback_data=f"{ASK_CANCEL}{action_id}"
+                )
+            ],
+        ]
+    )
+
+
+async def _managed_action(update: Update, context: MusterContext, prefix: str) -> Action | None:
+    """The action a button names, if it is upcoming and the presser may manage it."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return None
+    number = query.data.removeprefix(prefix)
+    action = await action_store.get(context.db, int(number)) if number.isdigit() else None
+    language = await context.language_of(query.from_user)
+    if (
+        action is None
+        or action.state in (ActionState.CANCELLED, ActionState.MISSED)
+        or action.starts_at <= time.time()
+    ):
+        await query.answer(t(language, "action_unknown"), show_alert=True)
+        return None
+    if not await may_manage(context, query.from_user.id, action.city_id):
+        await query.answer(t(language, "not_your_action"), show_alert=True)
+        return None
+    await query.answer()
+    return action
+
+
+async def ask_new_time(update: Update, context: MusterContext) -> int:
+    action = await _managed_action(update, context, CHANGE_TIME)
+    if action is None:
+        return END
+    draft_of(context).action_id, draft_of(context).city_id = action.id, action.city_id
+    zone = await zone_of(context, action.city_id)
+    await reply(update, context, "ask_new_time", title=action.title, zone=zone.key)
+    return NEW_TIME
+
+
+async def take_new_time(update: Update, context: MusterContext) -> int:
+    draft, user = draft_of(context), update.effective_user
+    action = await action_store.get(context.db, draft.action_id)
+    if user is None or action is None or not await may_manage(context, user.id, action.city_id):
+        await reply(update, context, "not_your_action")
+        return END
+    moment = await _read_time(update, context, action.city_id)
+    if moment is None:
+        return NEW_TIME
+    await context.mobilizer.change_time(user.id, action, moment.timestamp)
+    zone = await zone_of(context, action.city_id)
+    language = await context.language_of(user)
+    await reply(update, context, "action_time_changed", when=show(moment.utc, zone, language))
+    return END
+
+
+async def ask_new_place(update: Update, context: MusterContext) -> int:
+    action = await _managed_action(update, context, CHANGE_PLACE)
+    if action is None:
+        return END
+    draft_of(context).action_id = action.id
+    await reply(update, context, "ask_new_place", title=action.title)
+    return NEW_PLACE
+
+
+async def take_new_place(update: Update, context: MusterContext) -> int:
+    draft, user = draft_of(context), update.effective_user
+    action = await action_store.get(context.db, draft.action_id)
+    if user is None or action is None or not await may_manage(context, user.id, action.city_id):
+        await reply(update, context, "not_your_action")
+        return END
+    place = await _bounded_text(update, context, "place")
+    if place is None:
+        return NEW_PLACE
+    await context.mobilizer.change_place(user.id, action, place)
+    await reply(update, context, "action_place_changed", place=place)
+    return END
+
+
+async def ask_to_cancel(update: Update, context: MusterContext) -> None:
+    action = await _managed_action(update, context, ASK_CANCEL)
+    query = update.callback_query
+    if action is None or query is None:
+        return
+    language = await context.language_of(query.from_user)
+    button = InlineKeyboardButton(
+        t(language, "button_confirm_cancel_action"), callback_data=f"{CONFIRM_CANCEL}{action.id}"
+    )
+    await reply(
+        update,
+        context,
+        "confirm_cancel_action",
+        markup=InlineKeyboardMarkup([[button]]),
+        id=action.id,
+        title=action.title,
+    )
+
+
+async def cancel_action(update: Update, context: MusterContext) -> None:
+    action = await _managed_action(update, context, CONFIRM_CANCEL)
+    query = update.callback_query
+    if action is None or query is None:
+        return
+    await context.mobilizer.cancel(query.from_user.id, action)
+    language = await context.language_of(query.from_user)
+    await query.edit_message_text(t(language, "action_cancel_done", id=action.id))
+
+
+# --- /rsvps -------------------------------------------------------------------------------
+
+
+async def rsvps(update: Update, context: MusterContext) -> None:
+    """/rsvps <action id>: the headcount and the time of the last answer."""
+    user = update.effective_user
+    if user is None or await context.reach(user) is None:
+        await unknown_command(update, context)
+        return
+    number = argument_text(context)
+    action = await action_store.get(context.db, int(number)) if number.isdigit() else None
+    if action is None:
+        await reply(update, context, "usage_rsvps" if not number.isdigit() else "action_unknown")
+        return
+    if not await may_manage(context, user.id, action.city_id):
+        await reply(update, context, "not_your_action")
+        return
+    count = await action_store.headcount(context.db, action.id)
+    language = await context.language_of(user)
+    zone = await zone_of(context, action.city_id)
+    last = (
+        show(datetime.fromtimestamp(count.last_answer_at, UTC), zone, language)
+        if count.last_answer_at
+        else t(language, "no_answers_yet")
+    )
+    await reply(
+        update,
+        context,
+        "rsvps",
+        id=action.id,
+        title=action.title,
+        yes=count.yes,
+        no=count.no,
+        last=last,
+    )
+
+
+def conversation() -> ConversationHandler[MusterContext]:
+    typed = PRIVATE_MESSAGE & filters.TEXT & ~filters.COMMAND
+    with warnings.catch_warnings():
+        # Presses are tracked per chat, not per message: one person composes one at a time.
+        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        return ConversationHandler(
+            entry_points=[
+                CommandHandler("newaction", begin, filters=PRIVATE_MESSAGE),
+                CallbackQueryHandler(ask_new_time, pattern=f"^{CHANGE_TIME}"),
+                CallbackQueryHandler(ask_new_place, pattern=f"^{CHANGE_PLACE}"),
+            ],
+            states={
+                CITY: [CallbackQueryHandler(choose_city, pattern=f"^{PICK}")],
+                TITLE: [MessageHandler(typed, take_title)],
+                WHEN: [MessageHandler(typed, take_start)],
+                PLACE: [MessageHandler(typed, take_place)],
+                DETAILS: [
+                    CommandHandler("skip", skip_details, filters=PRIVATE_MESSAGE),
+                    MessageHandler(typed, take_details),
+                ],
+                CONFIRM: [
+                    CallbackQueryHandler(publish_now, pattern=f"^{PUBLISH}$"),
+                    CallbackQueryHandler(ask_publish_time, pattern=f"^{PUBLISH_LATER}$"),
+                ],
+                PUBLISH_AT: [MessageHandler(typed, take_publish_time)],
+                NEW_TIME: [MessageHandler(typed, take_new_time)],
+                NEW_PLACE: [MessageHandler(typed, take_new_place)],
+            },
+            fallbacks=[
+                CommandHandler("cancel", abort, filters=PRIVATE_MESSAGE),
+                CallbackQueryHandler(abort, pattern=f"^{ABORT}$"),
+                MessageHandler(PRIVATE_MESSAGE & filters.COMMAND, leave_for_command),
+            ],
+            conversation_timeout=30 * 60,
+            allow_reentry=True,
+        )
+
+
+def handlers() -> list[BaseHandler[Update, MusterContext, None]]:
+    return [
+        conversation(),  # type: ignore[list-item]
+        CommandHandler("myactions", my_actions, filters=PRIVATE_MESSAGE),
+        CommandHandler("rsvps", rsvps, filters=PRIVATE_MESSAGE),
+        CallbackQueryHandler(ask_to_cancel, pattern=f"^{ASK_CANCEL}"),
+        CallbackQueryHandler(cancel_action, pattern=f"^{CONFIRM_CANCEL}"),
+    ]

@@ -1,0 +1,300 @@
+"""Actions, the answers supporters give to them, and their reminders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+import aiosqlite
+
+from storage import audit
+from storage.broadcasts import Content, insert_direct
+from storage.db import Database, now
+
+
+class ActionState(StrEnum):
+    SCHEDULED = "scheduled"  # waiting for its publish time
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+    MISSED = "missed"  # its publish time passed while the bot was down
+
+
+class Answer(StrEnum):
+    YES = "yes"
+    NO = "no"
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    id: int
+    city_id: int
+    author_id: int | None
+    title: str
+    starts_at: int
+    place: str
+    details: str
+    state: ActionState
+    publish_at: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Headcount:
+    yes: int
+    no: int
+    last_answer_at: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    id: int
+    action_id: int
+    offset_seconds: int
+    due_at: int
+
+
+def _action(row: aiosqlite.Row) -> Action:
+    return Action(
+        id=row["id"],
+        city_id=row["city_id"],
+        author_id=row["author_id"],
+        title=row["title"],
+        starts_at=row["starts_at"],
+        place=row["place"],
+        details=row["details"],
+        state=ActionState(row["status"]),
+        publish_at=row["publish_at"],
+    )
+
+
+async def create(
+    db: Database,
+    author_id: int,
+    city_id: int,
+    title: str,
+    starts_at: int,
+    place: str,
+    details: str,
+    publish_at: int | None,
+) -> Action:
+    """A new action: published at once, or scheduled to be published at publish_at."""
+    state = ActionState.SCHEDULED if publish_at is not None else ActionState.PUBLISHED
+    async with db.transaction() as tx:
+        cursor = await tx.execute(
+            "INSERT INTO actions (city_id, author_id, title, starts_at, place, details, status, "
+            "publish_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (city_id, author_id, title, starts_at, place, details, state, publish_at, now()),
+        )
+        action_id = cursor.lastrowid
+        await audit.record(tx, author_id, f"action.{state.value}", None, f"action={action_id}")
+    found = await get(db, action_id or 0)
+    assert found is not None
+    return found
+
+
+async def get(db: Database, action_id: int) -> Action | None:
+    row = await db.fetch_one("SELECT * FROM actions WHERE id = ?", (action_id,))
+    return _action(row) if row else None
+
+
+async def publish(db: Database, action_id: int) -> bool:
+    """Claims a scheduled action for publishing, exactly once."""
+    async with db.transaction() as tx:
+        cursor = await tx.execute(
+            "UPDATE actions SET status = 'published' WHERE id = ? AND status = 'scheduled'",
+            (action_id,),
+        )
+        return cursor.rowcount > 0
+
+
+async def mark_missed(db: Database, action_id: int) -> bool:
+    async with db.transaction() as tx:
+        cursor = await tx.execute(
+            "UPDATE actions SET status = 'missed' WHERE id = ? AND status = 'scheduled'",
+            (action_id,),
+        )
+        return cursor.rowcount > 0
+
+
+async def in_state(db: Database, state: ActionState) -> list[Action]:
+    rows = await db.fetch_all(
+        "SELECT * FROM actions WHERE status = ? ORDER BY starts_at, id", (state.value,)
+    )
+    return [_action(row) for row in rows]
+
+
+async def upcoming_in_cities_of(db: Database, user_id: int, limit: int = 10) -> list[Action]:
+    """Published actions not yet started in the cities the supporter follows, soonest first."""
+    rows = await db.fetch_all(
+        "SELECT actions.* FROM actions JOIN subscriptions USING (city_id) "
+        "WHERE subscriptions.user_id = ? AND actions.status = 'published' "
+        "AND actions.starts_at > ? ORDER BY actions.starts_at, actions.id LIMIT ?",
+        (user_id, now(), limit),
+    )
+    return [_action(row) for row in rows]
+
+
+async def upcoming(db: Database, limit: int = 20) -> list[Action]:
+    """Published or scheduled actions not yet started, soonest first."""
+    rows = await db.fetch_all(
+        "SELECT * FROM actions WHERE status IN ('published', 'scheduled') AND starts_at > ? "
+        "ORDER BY starts_at, id LIMIT ?",
+        (now(), limit),
+    )
+    return [_action(row) for row in rows]
+
+
+async def answer(db: Database, action_id: int, user_id: int, given: Answer) -> None:
+    """Records or changes the supporter's answer: one row per person and action."""
+    async with db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO rsvps (action_id, user_id, answer, answered_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (action_id, user_id) DO UPDATE SET "
+            "answer = excluded.answer, answered_at = excluded.answered_at",
+            (action_id, user_id, given.value, now()),
+        )
+
+
+async def answer_of(db: Database, action_id: int, user_id: int) -> Answer | None:
+    row = await db.fetch_one(
+        "SELECT answer FROM rsvps WHERE action_id = ? AND user_id = ?", (action_id, user_id)
+    )
+    return Answer(row[0]) if row else None
+
+
+async def headcount(db: Database, action_id: int) -> Headcount:
+    row = await db.fetch_one(
+        "SELECT count(*) FILTER (WHERE answer = 'yes'), count(*) FILTER (WHERE answer = 'no'), "
+        "max(answered_at) FROM rsvps WHERE action_id = ?",
+        (action_id,),
+    )
+    if row is None:
+        return Headcount(0, 0, None)
+    return Headcount(row[0] or 0, row[1] or 0, row[2])
+
+
+_YES_GROUP = (
+    "SELECT rsvps.user_id FROM rsvps JOIN supporters USING (user_id) "
+    "WHERE rsvps.action_id = ? AND rsvps.answer = 'yes' AND supporters.status = 'active' "
+    "ORDER BY rsvps.user_id"
+)
+
+
+async def yes_group(db: Database, action_id: int) -> list[int]:
+    """Everyone who said yes and may be messaged now (not paused, not unreachable)."""
+    return [row[0] for row in await db.fetch_all(_YES_GROUP, (action_id,))]
+
+
+async def reschedule(db: Database, actor_id: int, action_id: int, starts_at: int) -> None:
+    """Moves the action; pending reminders move with it, and one now in the past is
+    skipped rather than sent late."""
+    async with db.transaction() as tx:
+        await tx.execute("UPDATE actions SET starts_at = ? WHERE id = ?", (starts_at, action_id))
+        await tx.execute(
+            "UPDATE reminders SET due_at = ? - offset_seconds WHERE action_id = ? "
+            "AND status IN ('pending', 'skipped')",
+            (starts_at, action_id),
+        )
+        await tx.execute(
+            "UPDATE reminders SET status = CASE WHEN due_at > ? THEN 'pending' ELSE 'skipped' "
+            "END WHERE action_id = ? AND status IN ('pending', 'skipped')",
+            (now(), action_id),
+        )
+        await audit.record(tx, actor_id, "action.time", None, f"action={action_id}")
+
+
+async def move(db: Database, actor_id: int, action_id: int, place: str) -> None:
+    async with db.transaction() as tx:
+        await tx.execute("UPDATE actions SET place = ? WHERE id = ?", (place, action_id))
+        await audit.record(tx, actor_id, "action.place", None, f"action={action_id}")
+
+
+async def cancel(db: Database, actor_id: int, action_id: int) -> bool:
+    async with db.transaction() as tx:
+        cursor = await tx.execute(
+            "UPDATE actions SET status = 'cancelled' WHERE id = ? "
+            "AND status IN ('published', 'scheduled')",
+            (action_id,),
+        )
+        if cursor.rowcount == 0:
+            return False
+        await tx.execute(
+            "UPDATE reminders SET status = 'cancelled' WHERE action_id = ? AND status = 'pending'",
+            (action_id,),
+        )
+        await audit.record(tx, actor_id, "action.cancel", None, f"action={action_id}")
+        return True
+
+
+async def plan_reminders(db: Database, action: Action, offsets: Iterable[int]) -> None:
+    """One reminder per offset; an offset whose time has passed already is skipped."""
+    current = now()
+    async with db.transaction() as tx:
+        await tx.executemany(
+            "INSERT INTO reminders (action_id, offset_seconds, due_at, status) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (action_id, offset_seconds) DO NOTHING",
+            [
+                (
+                    action.id,
+                    offset,
+                    action.starts_at - offset,
+                    "pending" if action.starts_at - offset > current else "skipped",
+                )
+                for offset in offsets
+            ],
+        )
+
+
+async def pending_reminders(db: Database, action_id: int | None = None) -> list[Reminder]:
+    sql = "SELECT id, action_id, offset_seconds, due_at FROM reminders WHERE status = 'pending'"
+    parameters: tuple[int, ...] = ()
+    if action_id is not None:
+        sql += " AND action_id = ?"
+        parameters = (action_id,)
+    rows = await db.fetch_all(sql + " ORDER BY due_at", parameters)
+    return [Reminder(*row) for row in rows]
+
+
+async def reminder(db: Database, reminder_id: int) -> Reminder | None:
+    row = await db.fetch_one(
+        "SELECT id, action_id, offset_seconds, due_at FROM reminders "
+        "WHERE id = ? AND status = 'pending'",
+        (reminder_id,),
+    )
+    return Reminder(*row) if row else None
+
+
+async def send_reminder(
+    db: Database, reminder_id: int, city_id: int, content: Content, expires_at: int
+) -> int | None:
+    """Turns a pending reminder into a broadcast to the current yes-group, in one
+    transaction: after a crash it is either still pending or sent, never both, never lost."""
+    async with db.transaction() as tx:
+        async with tx.execute(
+            "SELECT action_id FROM reminders WHERE id = ? AND status = 'pending'", (reminder_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        async with tx.execute(_YES_GROUP, (row[0],)) as cursor:
+            people = [person[0] for person in await cursor.fetchall()]
+        broadcast_id = await insert_direct(
+            tx, city_id, content, people, expires_at, "action.reminder"
+        )
+        await tx.execute(
+            "UPDATE reminders SET status = 'sent', broadcast_id = ? WHERE id = ?",
+            (broadcast_id, reminder_id),
+        )
+        return broadcast_id
+
+
+async def close_reminder(
+    db: Database, reminder_id: int, status: str, broadcast_id: int | None = None
+) -> bool:
+    """Marks a pending reminder sent, skipped or missed, exactly once."""
+    async with db.transaction() as tx:
+        cursor = await tx.execute(
+            "UPDATE reminders SET status = ?, broadcast_id = ? WHERE id = ? AND status = 'pending'",
+            (status, broadcast_id, reminder_id),
+        )
+        return cursor.rowcount > 0
