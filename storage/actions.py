@@ -69,7 +69,7 @@ def _action(row: aiosqlite.Row) -> Action:
 
 async def create(
     db: Database,
-    author_id: int,
+    author_id: int | None,
     city_id: int,
     title: str,
     starts_at: int,

@@ -1,0 +1,262 @@
+"""Stories of actions: organizers announce them, supporters answer, reminders go out."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_application, services_of
+from bot.context import MusterApp
+from bot.runtime import running
+from bot.settings import Settings
+from bot.simulator.driver import SimUser
+from bot.simulator.server import BotApiSimulator
+from storage import Database
+from storage import actions as action_store
+from storage.actions import Action, Answer
+from storage.cities import City
+from tests.conftest import TOKEN, followers, make_settings
+
+
+async def announce(
+    app: MusterApp, author: SimUser, city: City, starts_in: float, title: str
+) -> Action:
+    """An action created and published the way /newaction's Publish now does it."""
+    services = services_of(app)
+    action = await action_store.create(
+        services.db, author.id, city.id, title, int(time.time() + starts_in), "City Hall", "", None
+    )
+    await services.mobilizer.publish(action)
+    return action
+
+
+def cards(person: SimUser, title: str) -> list[str]:
+    return [message.text for message in person.messages if title in message.text]
+
+
+async def test_organizer_publishes_an_action_to_one_city(
+    sim: BotApiSimulator, db: Database, organizer: SimUser, seattle: City, new_york: City
+) -> None:
+    """/newaction walks through city, title, time, place and details, previews the card, and
+    Publish now announces it with RSVP buttons and a share link to Seattle's followers only."""
+    seattle_people = await followers(sim, db, seattle, 3, lang="es")
+    new_york_people = await followers(sim, db, new_york, 2)
+    await organizer.says("/newaction")
+    await organizer.receives()
+    await organizer.presses("Seattle")
+    await organizer.waits_for(lambda chat: chat.last.text.startswith("What is it called?"))
+    organizer.mark_all_read()
+    await organizer.says("Prime Day walkout")
+    assert "America/Los_Angeles" in (await organizer.receives()).text
+    await organizer.says("2027-03-14 02:30")
+    assert "does not exist in America/Los_Angeles" in (await organizer.receives()).text
+    await organizer.says("2027-07-13 06:00")
+    assert (await organizer.receives()).text.startswith("Where?")
+    await organizer.says("Amazon Spheres, 2111 7th Ave")
+    await organizer.receives()
+    await organizer.says("Bring water & a sign <3")
+    card = await organizer.receives()
+    assert card.text.startswith("📢 Prime Day walkout\n🗓 Tue 13 Jul, 06:00 PDT\n📍 Amazon Spheres")
+    assert "Bring water & a sign <3" in card.text
+    assert (await organizer.receives()).text.startswith("☝️ This is how 3 followers")
+    await organizer.presses("📢 Publish now")
+    await organizer.waits_for(lambda chat: "is being announced to 3 followers" in chat.last.text)
+    (action,) = await action_store.upcoming(db)
+    assert f"https://t.me/muster_test_bot?start=action-{action.id}" in organizer.last.text
+    for person in seattle_people:
+        await person.waits_for(lambda chat: bool(chat.messages))
+        assert person.last.labels() == ["Ahí estaré", "No puedo ir"]
+        assert person.last.text.startswith("📢 Prime Day walkout\n🗓 mar 13 jul, 06:00 PDT")
+        assert f"start=action-{action.id}" in person.last.text
+    await sim.idle()
+    assert all(person.messages == [] for person in new_york_people)
+
+
+async def test_rsvp_records_changes_and_never_duplicates(
+    sim: BotApiSimulator, db: Database, muster: MusterApp, organizer: SimUser, seattle: City
+) -> None:
+    """Yes, then no, then no again: one answer per person, shown on the same message; the
+    organizer's /rsvps counts it."""
+    (ana,) = await followers(sim, db, seattle, 1)
+    action = await announce(muster, organizer, seattle, 3600, "Vigil")
+    await ana.waits_for(lambda chat: bool(chat.messages))
+    await ana.presses("I'll be there")
+    await ana.waits_for(lambda chat: chat.last.text.endswith("Your answer: ✅ I'll be there"))
+    assert ana.last.labels() == ["✅ I'll be there", "Can't make it"]
+    await ana.presses("Can't make it")
+    await ana.waits_for(lambda chat: chat.last.text.endswith("Your answer: ❌ Can't make it"))
+    await ana.presses("✅ Can't make it")
+    await sim.idle()
+    assert len(ana.messages) == 1 and len(ana.callback_answers) == 3
+    count = await action_store.headcount(db, action.id)
+    assert (count.yes, count.no) == (0, 1)
+    organizer.mark_all_read()
+    await organizer.says(f"/rsvps {action.id}")
+    assert "✅ 0 will be there · ❌ 1 can't make it" in (await organizer.receives()).text
+    await organizer.says("/rsvps soon")
+    assert (await organizer.receives()).text.startswith("Usage: /rsvps action_id")
+
+
+async def test_actions_lists_upcoming_ones_in_my_cities_with_my_answer(
+    sim: BotApiSimulator,
+    db: Database,
+    muster: MusterApp,
+    organizer: SimUser,
+    seattle: City,
+    new_york: City,
+) -> None:
+    """/actions shows the supporter's cities' upcoming actions, soonest first, with answers."""
+    (ben,) = await followers(sim, db, seattle, 1)
+    later = await announce(muster, organizer, seattle, 7200, "March")
+    await announce(muster, organizer, seattle, 3600, "Rally")
+    await action_store.create(
+        db, organizer.id, new_york.id, "Elsewhere", int(time.time()) + 60, "x", "", None
+    )
+    await action_store.answer(db, later.id, ben.id, Answer.YES)
+    await sim.idle()
+    ben.mark_all_read()
+    await ben.says("/actions")
+    first, second = await ben.receives(), await ben.receives()
+    assert first.text.startswith("📢 Rally") and second.text.startswith("📢 March")
+    assert second.text.endswith("Your answer: ✅ I'll be there")
+    await sim.idle()
+    assert len(ben.messages) == 4  # two announcements and the two cards
+
+
+async def test_action_deep_link_for_new_unknown_and_past_actions(
+    sim: BotApiSimulator, db: Database, muster: MusterApp, organizer: SimUser, seattle: City
+) -> None:
+    """/start action-<id> registers a newcomer and shows the action; unknown or past ids get
+    a clear reply."""
+    action = await announce(muster, organizer, seattle, 3600, "Town hall")
+    past = await action_store.create(
+        db, organizer.id, seattle.id, "Old", int(time.time()) - 60, "x", "", None
+    )
+    cleo = sim.user("Cleo", lang="es")
+    await cleo.says(f"/start action-{action.id}")
+    card = await cleo.receives()
+    assert card.text.startswith("📢 Town hall") and card.labels() == ["Ahí estaré", "No puedo ir"]
+    await cleo.presses("Ahí estaré")
+    await cleo.waits_for(lambda chat: chat.last.text.endswith("Tu respuesta: ✅ Ahí estaré"))
+    for payload in ("action-999999", f"action-{past.id}"):
+        await cleo.says(f"/start {payload}")
+        assert (await cleo.receives()).text == "Esa acción no existe o ya se realizó."
+
+
+async def test_buttons_after_the_start_record_nothing(
+    sim: BotApiSimulator, db: Database, muster: MusterApp, organizer: SimUser, seattle: City
+) -> None:
+    """Once the action began, a press says it is over and changes no answer."""
+    (dan,) = await followers(sim, db, seattle, 1)
+    action = await announce(muster, organizer, seattle, 1.5, "Flash mob")
+    await dan.waits_for(lambda chat: bool(chat.messages))
+    await sim.wait_until(lambda: time.time() > action.starts_at + 0.1, 5)
+    await dan.presses("I'll be there")
+    await dan.waits_for(lambda chat: chat.last.labels() == ["This action is over"])
+    assert dan.callback_answers[-1].text == "This action has already started: answers are closed."
+    assert await action_store.answer_of(db, action.id, dan.id) is None
+
+
+@pytest.fixture
+def settings(sim: BotApiSimulator, database_path: Path) -> Settings:
+    """Reminders 3 and 1.5 seconds before the start, so the stories run in seconds."""
+    return make_settings(sim, database_path, reminder_offsets="3s,1s")
+
+
+async def test_reminders_reach_only_the_active_yes_group(
+    sim: BotApiSimulator, db: Database, muster: MusterApp, organizer: SimUser, seattle: City
+) -> None:
+    """Each offset reminds everyone who said yes; those who said no, paused, or never
+    answered get nothing."""
+    yes, no, paused, silent, blocked, erased = await followers(sim, db, seattle, 6)
+    action = await announce(muster, organizer, seattle, 6, "Petition delivery")
+    everyone = (yes, no, paused, silent, blocked, erased)
+    for person in everyone:
+        await person.waits_for(lambda chat: bool(chat.messages))
+    for person in (yes, paused, blocked, erased):
+        await person.presses("I'll be there")
+    await no.presses("Can't make it")
+    await paused.says("/stop")
+    await blocked.blocks()
+    await erased.says("/deleteme")
+    await erased.waits_for(lambda chat: len(chat.last.labels()) == 2 and "erase" in chat.last.text)
+    await erased.presses("Yes, erase everything")
+    await erased.waits_for(lambda chat: chat.last.text.startswith("🗑"))
+    await yes.waits_for(lambda chat: len(reminders(chat)) == 2, timeout=10)
+    assert reminders(yes)[0].startswith("⏰ Reminder: Petition delivery is ")
+    await sim.wait_until(lambda: time.time() > action.starts_at, 6)
+    await sim.idle()
+    assert [reminders(person) for person in everyone[1:]] == [[]] * 5
+
+
+def reminders(person: SimUser) -> list[str]:
+    return [message.text for message in person.messages if message.text.startswith("⏰")]
+
+
+async def test_reminders_survive_a_restart_and_never_come_after_the_start(
+    sim: BotApiSimulator, settings: Settings, seattle_followers: list[SimUser]
+) -> None:
+    """Reminders planned before a restart are re-armed from the database; one whose action
+    began while the bot was down is never sent."""
+    eli, fay = seattle_followers[:2]
+    async with running(build_application(settings, TOKEN), poll_timeout=1) as first:
+        db = services_of(first).db
+        city = await db.fetch_one("SELECT id FROM cities")
+        assert city is not None
+        now = int(time.time())
+        soon = await action_store.create(db, None, city[0], "Soon", now + 8, "A", "", None)
+        brief = await action_store.create(db, None, city[0], "Brief", now + 3, "B", "", None)
+        for action in (soon, brief):
+            await services_of(first).mobilizer.publish(action)
+            await action_store.answer(db, action.id, eli.id, Answer.YES)
+            await action_store.answer(db, action.id, fay.id, Answer.YES)
+    await sim.wait_until(lambda: time.time() > brief.starts_at + 0.5, 5)
+    async with running(build_application(settings, TOKEN), poll_timeout=1):
+        await eli.waits_for(lambda chat: len(reminders(chat)) == 2, timeout=10)
+        await sim.idle()
+    assert all("Soon" in text for text in reminders(eli) + reminders(fay))
+    assert len(reminders(fay)) == 2
+
+
+async def test_time_change_and_cancellation_tell_the_yes_group_and_move_reminders(
+    sim: BotApiSimulator, db: Database, muster: MusterApp, organizer: SimUser, seattle: City
+) -> None:
+    """Changing the time through /myactions tells everyone who said yes and moves their
+    reminders; cancelling tells them too and drops the reminders."""
+    yes, no = await followers(sim, db, seattle, 2)
+    action = await announce(muster, organizer, seattle, 86400 * 3, "Sit-in")
+    for person in (yes, no):
+        await person.waits_for(lambda chat: bool(chat.messages))
+    await yes.presses("I'll be there")
+    await no.presses("Can't make it")
+    await sim.idle()
+    organizer.mark_all_read()
+    await organizer.says("/myactions")
+    listing = await organizer.receives()
+    assert f"#{action.id} Sit-in · Seattle" in listing.text and "✅ 1 · ❌ 1" in listing.text
+    await organizer.presses("🕒 Change time")
+    await organizer.receives()
+    await organizer.says("2030-01-15 17:30")
+    assert (await organizer.receives()).text.startswith("Moved to Tue 15 Jan, 17:30 PST")
+    await yes.waits_for(lambda chat: chat.last.text.startswith("🕒 Change of time: Sit-in"))
+    pending = await action_store.pending_reminders(db, action.id)
+    moved = await action_store.get(db, action.id)
+    assert moved is not None
+    assert sorted(r.due_at for r in pending) == [moved.starts_at - 3, moved.starts_at - 1]
+
+    await organizer.presses("📍 Change place", message_id=listing.message_id)
+    await organizer.receives()
+    await organizer.says("Pioneer Square")
+    await organizer.receives()
+    await yes.waits_for(lambda chat: chat.last.text.startswith("📍 Change of place: Sit-in"))
+
+    await organizer.presses("❌ Cancel action", message_id=listing.message_id)
+    await organizer.receives()
+    await organizer.presses("Yes, cancel it and tell everyone")
+    await organizer.waits_for(lambda chat: "is cancelled" in chat.last.text)
+    await yes.waits_for(lambda chat: chat.last.text.startswith("❌ Cancelled: Sit-in"))
+    assert await action_store.pending_reminders(db, action.id) == []
+    await sim.idle()
+    assert len(no.messages) == 1  # only the announcement
