@@ -9,7 +9,7 @@ import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ from telegram.ext import JobQueue
 from bot.delivery import DeliveryEngine
 from bot.i18n import LANGUAGES, t
 from bot.localtime import show
+from bot.scheduling import arm_once
 from storage import Database
 from storage import actions as store
 from storage import broadcasts as broadcast_store
@@ -272,12 +273,4 @@ class Mobilizer:
             log.info("could not tell the author of action %s: %s", action.id, error)
 
     def _arm(self, name: str, when: int, callback: Any, data: int) -> None:
-        self.job_queue.run_once(
-            callback,
-            when=datetime.fromtimestamp(when, UTC),
-            data=data,
-            name=name,
-            # APScheduler would drop a job that starts over a second late; lateness is judged
-            # by MISSED_GRACE above, not by the scheduler.
-            job_kwargs={"misfire_grace_time": None},
-        )
+        arm_once(self.job_queue, name, when, callback, data)

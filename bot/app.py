@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import ApplicationBuilder, BaseHandler, ContextTypes, Defaults
 
 from bot.actions import Mobilizer
 from bot.botapi import BotApiClient
@@ -80,10 +81,17 @@ def build_application(settings: Settings, token: str, tuning: Tuning | None = No
 
 
 def register_handlers(app: MusterApp, settings: Settings) -> None:
-    # Order matters within a group: PTB runs the first handler that matches. The feature
-    # handlers come first; admin commands sit behind the ADMIN_IDS filter, so a non-admin's
-    # /addcity falls through to the fallback's unknown-command reply.
+    # Order matters within a group: PTB runs the first handler that matches. Conversations
+    # come first, so that while one is active it sees every message of its person (a command
+    # mid-conversation ends it and is then run by its own handler). Admin commands sit behind
+    # the ADMIN_IDS filter, so a non-admin's /addcity falls through to the unknown-command
+    # reply at the end.
+    conversations: list[BaseHandler[Update, MusterContext, Any]] = [
+        broadcast.conversation(),
+        actions.conversation(),
+    ]
     for handler in [
+        *conversations,
         *signup.handlers(),
         *cities.handlers(),
         *account.handlers(),

@@ -25,6 +25,22 @@ def job_name(broadcast_id: int) -> str:
     return f"broadcast-{broadcast_id}"
 
 
+def arm_once(job_queue: JobQueue[Any], name: str, when: int, callback: Any, data: int) -> None:
+    """A one-off timer at a UTC Unix time. Arming a name again replaces the old timer, so a
+    plan is never armed twice."""
+    for job in job_queue.get_jobs_by_name(name):
+        job.schedule_removal()
+    job_queue.run_once(
+        callback,
+        when=datetime.fromtimestamp(when, UTC),
+        data=data,
+        name=name,
+        # APScheduler drops a job that starts over a second late unless told otherwise;
+        # lateness is judged by MISSED_GRACE, not by the scheduler.
+        job_kwargs={"misfire_grace_time": None},
+    )
+
+
 class BroadcastScheduler:
     def __init__(
         self,
@@ -53,14 +69,8 @@ class BroadcastScheduler:
         if late > self.grace.total_seconds():
             await self._missed(broadcast)
             return
-        self.job_queue.run_once(
-            self._fire,
-            when=datetime.fromtimestamp(broadcast.send_at, UTC),
-            data=broadcast.id,
-            name=job_name(broadcast.id),
-            # APScheduler drops a job that starts over a second late unless told otherwise;
-            # the grace rule above is ours to apply, not the scheduler's.
-            job_kwargs={"misfire_grace_time": None},
+        arm_once(
+            self.job_queue, job_name(broadcast.id), broadcast.send_at, self._fire, broadcast.id
         )
 
     def disarm(self, broadcast_id: int) -> None:

@@ -26,7 +26,14 @@ from bot.actions import render, share_link
 from bot.context import MusterContext
 from bot.i18n import t
 from bot.localtime import LocalTimeError, Moment, parse_local, show
-from handlers.common import PRIVATE_MESSAGE, argument_text, leave_for_command, reply
+from handlers.common import (
+    PRIVATE_MESSAGE,
+    abandon,
+    argument_text,
+    leave_for_command,
+    parse_id,
+    reply,
+)
 from handlers.fallback import unknown_command
 from storage import actions as action_store
 from storage import broadcasts as broadcast_store
@@ -97,7 +104,7 @@ async def choose_city(update: Update, context: MusterContext) -> int:
     if query is None or query.data is None:
         return END
     number = query.data.removeprefix(PICK)
-    city = await city_store.by_id(context.db, int(number)) if number.isdigit() else None
+    city = await city_store.by_id(context.db, parse_id(number) or 0)
     language = await context.language_of(query.from_user)
     if city is None or not await may_manage(context, query.from_user.id, city.id):
         await query.answer(t(language, "not_your_city"), show_alert=True)
@@ -261,16 +268,7 @@ async def take_publish_time(update: Update, context: MusterContext) -> int:
 
 
 async def abort(update: Update, context: MusterContext) -> int:
-    if context.user_data is not None:
-        context.user_data.pop("action_draft", None)
-    query = update.callback_query
-    if query is not None:
-        await query.answer()
-        language = await context.language_of(query.from_user)
-        await query.edit_message_text(t(language, "broadcast_aborted"))
-    else:
-        await reply(update, context, "broadcast_aborted")
-    return END
+    return await abandon(update, context, "action_draft")
 
 
 async def _still_allowed(update: Update, context: MusterContext, draft: ActionDraft) -> bool:
@@ -375,7 +373,7 @@ async def _managed_action(update: Update, context: MusterContext, prefix: str) -
     if query is None or query.data is None:
         return None
     number = query.data.removeprefix(prefix)
-    action = await action_store.get(context.db, int(number)) if number.isdigit() else None
+    action = await action_store.get(context.db, parse_id(number) or 0)
     language = await context.language_of(query.from_user)
     if (
         action is None
@@ -478,10 +476,10 @@ async def rsvps(update: Update, context: MusterContext) -> None:
     if user is None or await context.reach(user) is None:
         await unknown_command(update, context)
         return
-    number = argument_text(context)
-    action = await action_store.get(context.db, int(number)) if number.isdigit() else None
+    number = parse_id(argument_text(context))
+    action = await action_store.get(context.db, number or 0)
     if action is None:
-        await reply(update, context, "usage_rsvps" if not number.isdigit() else "action_unknown")
+        await reply(update, context, "usage_rsvps" if number is None else "action_unknown")
         return
     if not await may_manage(context, user.id, action.city_id):
         await reply(update, context, "not_your_action")
@@ -545,8 +543,8 @@ def conversation() -> ConversationHandler[MusterContext]:
 
 
 def handlers() -> list[BaseHandler[Update, MusterContext, None]]:
+    """Everything but the conversation, which app.py registers ahead of all handlers."""
     return [
-        conversation(),  # type: ignore[list-item]
         CommandHandler("myactions", my_actions, filters=PRIVATE_MESSAGE),
         CommandHandler("rsvps", rsvps, filters=PRIVATE_MESSAGE),
         CallbackQueryHandler(ask_to_cancel, pattern=f"^{ASK_CANCEL}"),

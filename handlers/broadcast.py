@@ -29,7 +29,7 @@ from bot.context import MusterContext
 from bot.delivery import STOP_BUTTON
 from bot.i18n import Html, t
 from bot.localtime import LocalTimeError, parse_local, show
-from handlers.common import PRIVATE_MESSAGE, leave_for_command, reply
+from handlers.common import PRIVATE_MESSAGE, abandon, leave_for_command, parse_id, reply
 from handlers.fallback import unknown_command
 from storage import broadcasts as store
 from storage import cities as city_store
@@ -91,7 +91,7 @@ async def choose_city(update: Update, context: MusterContext) -> int:
     if query is None or query.data is None:
         return END
     choice = query.data.removeprefix(CITY)
-    city_id = int(choice) if choice.isdigit() else None
+    city_id = parse_id(choice)
     city = await city_store.by_id(context.db, city_id) if city_id is not None else None
     reach = await context.reach(query.from_user)
     language = await context.language_of(query.from_user)
@@ -212,16 +212,7 @@ async def take_time(update: Update, context: MusterContext) -> int:
 
 async def abort(update: Update, context: MusterContext) -> int:
     """The Cancel button or /cancel, at any step: nothing is sent."""
-    if context.user_data is not None:
-        context.user_data.pop("draft", None)
-    query = update.callback_query
-    if query is not None:
-        await query.answer()
-        language = await context.language_of(query.from_user)
-        await query.edit_message_text(t(language, "broadcast_aborted"))
-    else:
-        await reply(update, context, "broadcast_aborted")
-    return END
+    return await abandon(update, context, "draft")
 
 
 async def _allowed_draft(update: Update, context: MusterContext) -> Draft | None:
@@ -264,7 +255,7 @@ async def stop_broadcast(update: Update, context: MusterContext) -> None:
         return
     language = await context.language_of(query.from_user)
     number = query.data.removeprefix(STOP_BUTTON)
-    broadcast = await store.get(context.db, int(number)) if number.isdigit() else None
+    broadcast = await store.get(context.db, parse_id(number) or 0)
     if broadcast is None or not await may_manage(context, query.from_user.id, broadcast):
         await query.answer(t(language, "not_your_broadcast"), show_alert=True)
         return
@@ -345,7 +336,7 @@ async def unschedule(update: Update, context: MusterContext) -> None:
         return
     language = await context.language_of(query.from_user)
     number = query.data.removeprefix(UNSCHEDULE)
-    broadcast = await store.get(context.db, int(number)) if number.isdigit() else None
+    broadcast = await store.get(context.db, parse_id(number) or 0)
     if broadcast is None or not await may_manage(context, query.from_user.id, broadcast):
         await query.answer(t(language, "not_your_broadcast"), show_alert=True)
         return
@@ -397,8 +388,8 @@ def conversation() -> ConversationHandler[MusterContext]:
 
 
 def handlers() -> list[BaseHandler[Update, MusterContext, None]]:
+    """Everything but the conversation, which app.py registers ahead of all handlers."""
     return [
-        conversation(),  # type: ignore[list-item]
         CommandHandler("broadcasts", list_broadcasts, filters=PRIVATE_MESSAGE),
         CommandHandler("scheduled", list_scheduled, filters=PRIVATE_MESSAGE),
         CallbackQueryHandler(stop_broadcast, pattern=f"^{STOP_BUTTON}"),

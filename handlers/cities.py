@@ -9,7 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import MusterContext
 from bot.i18n import joined, t
-from handlers.common import PRIVATE_MESSAGE, argument_text, reply
+from handlers.common import PRIVATE_MESSAGE, argument_text, parse_id, reply
 from storage import cities as city_store
 from storage import supporters as supporter_store
 from storage.cities import City
@@ -118,9 +118,7 @@ async def _redraw(update: Update, context: MusterContext, language: str, page: i
 
 def _parse_numbers(data: str) -> tuple[int | None, int | None]:
     first, _, second = data.partition(":")
-    if not (first.isdigit() and second.isdigit()):
-        return None, None
-    return int(first), int(second)
+    return parse_id(first), parse_id(second)
 
 
 async def subscribe(update: Update, context: MusterContext) -> None:

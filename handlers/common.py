@@ -28,6 +28,28 @@ async def reply(
     return await message.reply_text(t(language, key, **values), reply_markup=markup)
 
 
+def parse_id(text: str) -> int | None:
+    """A numeric id typed or carried in callback data; None for anything else, including
+    numbers too large for SQLite, which forged data may hold."""
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None
+
+
+async def abandon(update: Update, context: MusterContext, draft_key: str) -> int:
+    """/cancel or the Cancel button inside a conversation: the draft goes, nothing is sent."""
+    if context.user_data is not None:
+        context.user_data.pop(draft_key, None)
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        language = await context.language_of(query.from_user)
+        await query.edit_message_text(t(language, "broadcast_aborted"))
+    else:
+        await reply(update, context, "broadcast_aborted")
+    return ConversationHandler.END
+
+
 def argument_text(context: MusterContext) -> str:
     """The command's arguments as typed, joined back with single spaces."""
     return " ".join(context.args or []).strip()
@@ -35,6 +57,24 @@ def argument_text(context: MusterContext) -> str:
 
 async def leave_for_command(update: Update, context: MusterContext) -> int:
     """Another command in the middle of a conversation: the draft is dropped and the command
-    runs as if typed afresh, once the conversation has ended."""
-    context.application.create_task(context.application.process_update(update), update=update)
+    runs as if typed afresh, by the handler that would have taken it outside any
+    conversation. It runs here, before the conversation records its end, so it can never
+    be handed back to this fallback."""
+    application = context.application
+    for handler in application.handlers.get(0, []):
+        check = handler.check_update(update)
+        if check is None or check is False:
+            continue
+        if isinstance(handler, ConversationHandler) and _is_leaving(check):
+            continue  # the conversation being left
+        await handler.handle_update(update, application, check, context)  # type: ignore[arg-type]
+        break
     return ConversationHandler.END
+
+
+def _is_leaving(check: object) -> bool:
+    """ConversationHandler.check_update returns (state, key, handler, handler's check)."""
+    if not isinstance(check, tuple) or len(check) != 4:
+        return False
+    chosen = check[2]
+    return getattr(chosen, "callback", None) is leave_for_command

@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler, CommandHandler, filters
 from bot.context import MusterContext
 from bot.i18n import Html, joined, t
 from bot.menu import register_organizer_menu
-from handlers.common import PRIVATE_MESSAGE, reply
+from handlers.common import PRIVATE_MESSAGE, parse_id, reply
 from storage import cities as city_store
 from storage import organizers as organizer_store
 from storage import supporters as supporter_store
@@ -22,10 +22,11 @@ async def promote(update: Update, context: MusterContext) -> None:
     """/promote <user_id> <city-slug>... | all"""
     args = context.args or []
     actor = update.effective_user
-    if len(args) < 2 or not args[0].isdigit() or actor is None:
+    user_id = parse_id(args[0]) if args else None
+    if len(args) < 2 or user_id is None or actor is None:
         await reply(update, context, "usage_promote")
         return
-    user_id, wanted = int(args[0]), [arg.lower() for arg in args[1:]]
+    wanted = [arg.lower() for arg in args[1:]]
     if await supporter_store.get(context.db, user_id) is None:
         await reply(update, context, "not_started", user_id=user_id)
         return
@@ -64,10 +65,10 @@ async def demote(update: Update, context: MusterContext) -> None:
     """/demote <user_id>"""
     args = context.args or []
     actor = update.effective_user
-    if len(args) != 1 or not args[0].isdigit() or actor is None:
+    user_id = parse_id(args[0]) if len(args) == 1 else None
+    if user_id is None or actor is None:
         await reply(update, context, "usage_demote")
         return
-    user_id = int(args[0])
     demoted = await organizer_store.demote(context.db, actor.id, user_id)
     if demoted:
         await register_organizer_menu(context.bot, user_id, organizer=False)

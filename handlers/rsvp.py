@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.actions import NO, OVER, RSVP, YES, render, rsvp_markup
 from bot.context import MusterContext
 from bot.i18n import t
-from handlers.common import PRIVATE_MESSAGE, reply
+from handlers.common import PRIVATE_MESSAGE, parse_id, reply
 from storage import actions as action_store
 from storage import supporters as supporter_store
 from storage.actions import Action, ActionState, Answer
@@ -30,7 +30,7 @@ async def answer(update: Update, context: MusterContext) -> None:
     if query is None or query.data is None:
         return
     number, _, choice = query.data.removeprefix(RSVP).partition(":")
-    action = await action_store.get(context.db, int(number)) if number.isdigit() else None
+    action = await action_store.get(context.db, parse_id(number) or 0)
     language = await context.language_of(query.from_user)
     if action is None or action.state is ActionState.SCHEDULED:
         await query.answer(t(language, "action_unknown"), show_alert=True)

@@ -5,10 +5,16 @@ from __future__ import annotations
 from bot.simulator.driver import SimUser
 from bot.simulator.server import BotApiSimulator
 from storage import Database
+from storage import actions as action_store
+from storage import broadcasts as broadcast_store
 from storage import cities as city_store
+from storage import organizers as organizer_store
 from storage import supporters as supporter_store
+from storage.actions import Answer
+from storage.broadcasts import Content
 from storage.cities import City
 from storage.supporters import Status
+from tests.conftest import ADMIN_ID
 
 
 async def test_language_switch_changes_every_later_reply(
@@ -86,6 +92,13 @@ async def test_deleteme_leaves_no_trace_in_tables_or_file_bytes(
     await mia.waits_for(lambda chat: chat.last.labels() == ["✅ New York", "✅ Seattle"])
     await other.says("/start city-seattle")
     await other.receives()
+    # What an organizer leaves behind: a promotion, an action, an answer, a broadcast.
+    await organizer_store.promote(db, ADMIN_ID, mia.id, [seattle.id], all_cities=False)
+    action = await action_store.create(db, mia.id, seattle.id, "Vigil", 2**40, "Park", "", None)
+    await action_store.answer(db, action.id, mia.id, Answer.YES)
+    sent = await broadcast_store.create(db, mia.id, seattle.id, Content("hi"))
+    await broadcast_store.set_progress_message(db, sent.id, mia.id, 1)
+    await broadcast_store.enqueue_followers(db, sent.id)
 
     await mia.says("/deleteme")
     confirm = await mia.receives()

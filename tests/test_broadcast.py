@@ -225,3 +225,21 @@ async def test_broadcasts_lists_recent_ones_with_counts(
     await organizer.says("/broadcasts")
     listing = await organizer.receives()
     assert "· Seattle · done · sent 3/3 · failed 0" in listing.text
+
+
+async def test_another_command_mid_composition_leaves_it_and_runs(
+    sim: BotApiSimulator, db: Database, organizer: SimUser, seattle: City
+) -> None:
+    """/mycities while writing a broadcast drops the draft and answers /mycities; the next
+    text is not taken as a broadcast."""
+    await followers(sim, db, seattle, 2)
+    await organizer.says("/broadcast")
+    await organizer.receives()
+    await organizer.presses("Seattle")
+    await organizer.waits_for(lambda chat: chat.last.text.startswith("Now send the message"))
+    organizer.mark_all_read()
+    await organizer.says("/mycities")
+    assert "don't follow any city" in (await organizer.receives()).text
+    await organizer.says("Not a broadcast")
+    assert "I only understand commands" in (await organizer.receives()).text
+    assert await broadcast_store.recent(db) == []

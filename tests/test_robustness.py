@@ -35,6 +35,8 @@ async def test_barrage_of_odd_updates_does_not_break_the_bot(
     await pat.presses_data("city:toggle:999999:0")
     await pat.presses_data("city:toggle:not-a-number")
     await pat.presses_data("something-else-entirely")
+    await pat.presses_data("rsvp:" + "9" * 40 + ":y")
+    await pat.presses_data("bc:stop:99999999999999999999999")
     await pat.sends_raw(
         {
             "poll": {
@@ -53,7 +55,7 @@ async def test_barrage_of_odd_updates_does_not_break_the_bot(
     assert "Welcome to Muster" in (await pat.receives()).text
     await sim.idle()
     assert group.messages == []
-    assert len(pat.callback_answers) == 3
+    assert len(pat.callback_answers) == 5
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
