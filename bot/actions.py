@@ -150,8 +150,9 @@ class Mobilizer:
         zone = await self.zone_of(action)
         username = self.bot.username
         content = in_every_language(lambda lang: render(action, zone, lang, username))
+        # An announcement still going out when the action begins would only mislead.
         announcement = await broadcast_store.create(
-            self.db, action.author_id, action.city_id, content
+            self.db, action.author_id, action.city_id, content, expires_at=action.starts_at
         )
         total = await self.engine.send_now(announcement.id)
         await store.plan_reminders(self.db, action, self.offsets)

@@ -132,12 +132,14 @@ async def create(
     city_id: int | None,
     content: Content,
     send_at: int | None = None,
+    expires_at: int | None = None,
 ) -> Broadcast:
     """A new broadcast to a city's followers (city_id None: every city). With send_at it
-    waits as scheduled; without, it is ready for enqueue_followers."""
+    waits as scheduled; without, it is ready for enqueue_followers. No send happens after
+    expires_at."""
     state = State.SCHEDULED if send_at is not None else State.SENDING
     async with db.transaction() as tx:
-        broadcast_id = await _insert(tx, author_id, city_id, content, state, send_at, None)
+        broadcast_id = await _insert(tx, author_id, city_id, content, state, send_at, expires_at)
         action = "broadcast.schedule" if send_at is not None else "broadcast.create"
         await audit.record(tx, author_id, action, None, f"broadcast={broadcast_id}")
     found = await get(db, broadcast_id)

@@ -260,3 +260,29 @@ async def test_time_change_and_cancellation_tell_the_yes_group_and_move_reminder
     assert await action_store.pending_reminders(db, action.id) == []
     await sim.idle()
     assert len(no.messages) == 1  # only the announcement
+
+
+async def test_publish_at_announces_later_and_a_missed_one_is_reported(
+    sim: BotApiSimulator, db: Database, muster: MusterApp, organizer: SimUser, seattle: City
+) -> None:
+    """An announcement set for a time goes out then; one whose time passed long ago while
+    the bot was down is not sent, and its author is told."""
+    (gil,) = await followers(sim, db, seattle, 1)
+    mobilizer = services_of(muster).mobilizer
+    now = int(time.time())
+    later = await action_store.create(
+        db, organizer.id, seattle.id, "Later", now + 3600, "P", "", now + 1
+    )
+    stale = await action_store.create(
+        db, organizer.id, seattle.id, "Stale", now + 3600, "P", "", now - 7200
+    )
+    await mobilizer.arm_publication(later)
+    await mobilizer.arm_publication(stale)
+    await gil.waits_for(lambda chat: bool(cards(chat, "Later")))
+    await organizer.waits_for(
+        lambda chat: any("“Stale” was not announced" in m.text for m in chat.messages)
+    )
+    await sim.idle()
+    assert cards(gil, "Stale") == []
+    published = await action_store.get(db, later.id)
+    assert published is not None and published.state.value == "published"

@@ -79,3 +79,27 @@ async def test_sigkill_mid_broadcast_then_restart_completes_without_duplicates_b
 
 def delivered(people: list[SimUser]) -> int:
     return sum(len(person.messages) for person in people)
+
+
+async def test_sigterm_stops_gracefully(sim: BotApiSimulator, settings: Settings) -> None:
+    """SIGTERM ends long polling, finishes work in flight and exits 0 without a traceback."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": sim.url,
+            "DATABASE_PATH": str(settings.database_path),
+        },
+        stdin=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert await sim.wait_until(lambda: sim.stats.requests["getUpdates"] > 0, 30)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, stderr.decode()
+    assert b"Traceback" not in stderr
+    assert TOKEN.encode() not in stderr
