@@ -32,6 +32,10 @@ async def announce(
     return action
 
 
+def announced(organizer: SimUser) -> list[str]:
+    return [m.text for m in organizer.messages if "is being announced to 3 followers" in m.text]
+
+
 def cards(person: SimUser, title: str) -> list[str]:
     return [message.text for message in person.messages if title in message.text]
 
@@ -62,9 +66,9 @@ async def test_organizer_publishes_an_action_to_one_city(
     assert "Bring water & a sign <3" in card.text
     assert (await organizer.receives()).text.startswith("☝️ This is how 3 followers")
     await organizer.presses("📢 Publish now")
-    await organizer.waits_for(lambda chat: "is being announced to 3 followers" in chat.last.text)
+    await organizer.waits_for(lambda chat: bool(announced(chat)))
     (action,) = await action_store.upcoming(db)
-    assert f"https://t.me/muster_test_bot?start=action-{action.id}" in organizer.last.text
+    assert f"https://t.me/muster_test_bot?start=action-{action.id}" in announced(organizer)[0]
     for person in seattle_people:
         await person.waits_for(lambda chat: bool(chat.messages))
         assert person.last.labels() == ["Ahí estaré", "No puedo ir"]
