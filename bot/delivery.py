@@ -32,6 +32,7 @@ from storage.broadcasts import Broadcast, Counts, Outcome, Result, State
 log = logging.getLogger(__name__)
 
 PAGE = 1000
+STOP_GRACE = 10.0
 Recipient = tuple[int, str]  # user id, language
 STOP_BUTTON = "bc:stop:"
 
@@ -108,7 +109,13 @@ class DeliveryEngine:
         for run in self.runs.values():
             run.halted = True
         tasks = [run.task for run in self.runs.values() if run.task is not None]
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if tasks:
+            # A worker may be sitting out a long retry_after; past the grace period it is
+            # cancelled, and what was already sent is still recorded by _deliver's finally.
+            _, late = await asyncio.wait(tasks, timeout=STOP_GRACE)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
         await self.client.close()
 
     async def send_now(self, broadcast_id: int) -> int:
@@ -160,7 +167,7 @@ class DeliveryEngine:
                 await store.finish(self.db, run.broadcast.id, State.CANCELLED, run.cancelled_by)
                 run.counts = await store.counts(self.db, run.broadcast.id)
             elif not run.halted:
-                await store.finish(self.db, run.broadcast.id, State.DONE, run.broadcast.author_id)
+                await store.finish(self.db, run.broadcast.id, State.DONE, actor_id=None)
             if not run.halted or run.cancelled:
                 await self._progress(run, final=True)
         except Exception:
@@ -279,7 +286,8 @@ class DeliveryEngine:
     # --- the organizer's live status message --------------------------------------------
 
     async def _progress(self, run: Run, *, final: bool) -> None:
-        broadcast = run.broadcast
+        # Read afresh: the author may have erased their data since the run began.
+        broadcast = run.broadcast = await store.get(self.db, run.broadcast.id) or run.broadcast
         if broadcast.author_id is None:
             return
         author = await supporter_store.get(self.db, broadcast.author_id)

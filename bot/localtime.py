@@ -56,7 +56,10 @@ def parse_local(text: str, zone: ZoneInfo, now: datetime | None = None) -> Momen
         raise LocalTimeError(Problem.UNREADABLE) from None
     earlier = naive.replace(tzinfo=zone, fold=0)
     later = naive.replace(tzinfo=zone, fold=1)
-    round_trip = earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    try:
+        round_trip = earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    except OverflowError:  # year 1 or 9999: beyond what a UTC conversion can hold
+        raise LocalTimeError(Problem.UNREADABLE) from None
     if round_trip != naive:
         raise LocalTimeError(Problem.NONEXISTENT)
     moment = Moment(earlier.astimezone(UTC), ambiguous=earlier.utcoffset() != later.utcoffset())

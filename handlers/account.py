@@ -7,6 +7,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import MusterContext
 from bot.i18n import LANGUAGES, t
+from bot.menu import register_organizer_menu
 from handlers.common import PRIVATE_MESSAGE, reply
 from storage import supporters as supporter_store
 from storage.supporters import Status
@@ -72,6 +73,10 @@ async def answer_erase(update: Update, context: MusterContext) -> None:
         await query.edit_message_text(t(language, "erase_cancelled"))
         return
     erased = await supporter_store.erase(context.db, query.from_user.id)
+    if context.user_data is not None:
+        context.user_data.clear()  # drafts in memory are theirs too
+    # An organizer's own command menu lives at Telegram, keyed by their id.
+    await register_organizer_menu(context.bot, query.from_user.id, organizer=False)
     await query.edit_message_text(t(language, "erased" if erased else "erase_nothing"))
 
 

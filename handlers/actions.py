@@ -27,6 +27,7 @@ from bot.context import MusterContext
 from bot.i18n import t
 from bot.localtime import LocalTimeError, Moment, parse_local, show
 from handlers.common import (
+    OPENS_CONVERSATION,
     PRIVATE_MESSAGE,
     abandon,
     argument_text,
@@ -160,10 +161,13 @@ async def skip_details(update: Update, context: MusterContext) -> int:
 
 async def preview(update: Update, context: MusterContext) -> int:
     """The card exactly as followers will see it, the audience, and the choices."""
-    draft, message = draft_of(context), update.effective_message
-    if message is None:
+    draft, message, user = draft_of(context), update.effective_message, update.effective_user
+    if message is None or user is None:
         return END
-    language = await context.language_of(update.effective_user)
+    if not await may_manage(context, user.id, draft.city_id):
+        await reply(update, context, "not_your_city")
+        return END
+    language = await context.language_of(user)
     zone = await zone_of(context, draft.city_id)
     view = render(_unsaved(draft), zone, language, context.bot.username, share=False)
     await message.reply_text(view.text, reply_markup=view.markup)
@@ -375,17 +379,34 @@ async def _managed_action(update: Update, context: MusterContext, prefix: str) -
     number = query.data.removeprefix(prefix)
     action = await action_store.get(context.db, parse_id(number) or 0)
     language = await context.language_of(query.from_user)
-    if (
-        action is None
-        or action.state in (ActionState.CANCELLED, ActionState.MISSED)
-        or action.starts_at <= time.time()
-    ):
+    if action is None or not is_changeable(action):
         await query.answer(t(language, "action_unknown"), show_alert=True)
         return None
     if not await may_manage(context, query.from_user.id, action.city_id):
         await query.answer(t(language, "not_your_action"), show_alert=True)
         return None
     await query.answer()
+    return action
+
+
+def is_changeable(action: Action) -> bool:
+    open_states = (ActionState.PUBLISHED, ActionState.SCHEDULED)
+    return action.state in open_states and action.starts_at > time.time()
+
+
+async def _still_changeable(
+    update: Update, context: MusterContext, action_id: int
+) -> Action | None:
+    """Checked again when the new value arrives: the action may have been cancelled, or the
+    organizer demoted, since the button was pressed."""
+    user = update.effective_user
+    action = await action_store.get(context.db, action_id)
+    if action is None or not is_changeable(action):
+        await reply(update, context, "action_unknown")
+        return None
+    if user is None or not await may_manage(context, user.id, action.city_id):
+        await reply(update, context, "not_your_action")
+        return None
     return action
 
 
@@ -401,12 +422,18 @@ async def ask_new_time(update: Update, context: MusterContext) -> int:
 
 async def take_new_time(update: Update, context: MusterContext) -> int:
     draft, user = draft_of(context), update.effective_user
-    action = await action_store.get(context.db, draft.action_id)
-    if user is None or action is None or not await may_manage(context, user.id, action.city_id):
-        await reply(update, context, "not_your_action")
+    action = await _still_changeable(update, context, draft.action_id)
+    if user is None or action is None:
         return END
     moment = await _read_time(update, context, action.city_id)
     if moment is None:
+        return NEW_TIME
+    if (
+        action.publish_at is not None
+        and action.state is ActionState.SCHEDULED
+        and (moment.timestamp <= action.publish_at)
+    ):
+        await reply(update, context, "publish_after_start")
         return NEW_TIME
     await context.mobilizer.change_time(user.id, action, moment.timestamp)
     zone = await zone_of(context, action.city_id)
@@ -426,9 +453,8 @@ async def ask_new_place(update: Update, context: MusterContext) -> int:
 
 async def take_new_place(update: Update, context: MusterContext) -> int:
     draft, user = draft_of(context), update.effective_user
-    action = await action_store.get(context.db, draft.action_id)
-    if user is None or action is None or not await may_manage(context, user.id, action.city_id):
-        await reply(update, context, "not_your_action")
+    action = await _still_changeable(update, context, draft.action_id)
+    if user is None or action is None:
         return END
     place = await _bounded_text(update, context, "place")
     if place is None:
@@ -536,6 +562,7 @@ def conversation() -> ConversationHandler[MusterContext]:
                 CommandHandler("cancel", abort, filters=PRIVATE_MESSAGE),
                 CallbackQueryHandler(abort, pattern=f"^{ABORT}$"),
                 MessageHandler(PRIVATE_MESSAGE & filters.COMMAND, leave_for_command),
+                CallbackQueryHandler(leave_for_command, pattern=OPENS_CONVERSATION),
             ],
             conversation_timeout=30 * 60,
             allow_reentry=True,

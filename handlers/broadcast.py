@@ -29,7 +29,14 @@ from bot.context import MusterContext
 from bot.delivery import STOP_BUTTON
 from bot.i18n import Html, t
 from bot.localtime import LocalTimeError, parse_local, show
-from handlers.common import PRIVATE_MESSAGE, abandon, leave_for_command, parse_id, reply
+from handlers.common import (
+    OPENS_CONVERSATION,
+    PRIVATE_MESSAGE,
+    abandon,
+    leave_for_command,
+    parse_id,
+    reply,
+)
 from handlers.fallback import unknown_command
 from storage import broadcasts as store
 from storage import cities as city_store
@@ -111,6 +118,10 @@ async def take_message(update: Update, context: MusterContext) -> int:
     message = update.effective_message
     if message is None:
         return WRITING
+    reach = await context.reach(update.effective_user)
+    if reach is None or not reach.may_reach(draft_of(context).city_id):
+        await reply(update, context, "not_your_city")
+        return END
     content = content_of(message)
     if content is None:
         await reply(update, context, "broadcast_text_or_photo")
@@ -239,9 +250,8 @@ async def _zone(context: MusterContext, draft: Draft) -> ZoneInfo:
 
 
 async def may_manage(context: MusterContext, user_id: int, broadcast: Broadcast) -> bool:
-    """The author, an admin, or an organizer who may reach the broadcast's city."""
-    if broadcast.author_id == user_id or user_id in context.settings.admin_ids:
-        return True
+    """An admin, or an organizer who may reach the broadcast's city now. Having written it
+    is not enough: a demoted author keeps no power over it."""
     organizer = await context.reach_by_id(user_id)
     return organizer is not None and organizer.may_reach(
         None if broadcast.all_cities else broadcast.city_id
@@ -381,6 +391,7 @@ def conversation() -> ConversationHandler[MusterContext]:
                 CommandHandler("cancel", abort, filters=PRIVATE_MESSAGE),
                 CallbackQueryHandler(abort, pattern=f"^{ABORT}$"),
                 MessageHandler(PRIVATE_MESSAGE & filters.COMMAND, leave_for_command),
+                CallbackQueryHandler(leave_for_command, pattern=OPENS_CONVERSATION),
             ],
             conversation_timeout=30 * 60,
             allow_reentry=True,

@@ -11,6 +11,9 @@ from bot.i18n import t
 
 # New messages in private chats only: edited messages and group chats are not commands to us.
 PRIVATE_MESSAGE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+# Buttons that open a conversation of their own (changing an action's time or place): pressed
+# during another conversation, they end it first, so the two never compete for the next text.
+OPENS_CONVERSATION = r"^act:(time|place):"
 
 
 async def reply(
