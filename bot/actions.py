@@ -135,6 +135,9 @@ class Mobilizer:
         follow the MISSED_GRACE rule, and a reminder never goes out after its action began."""
         for action in await store.in_state(self.db, ActionState.SCHEDULED):
             await self.arm_publication(action)
+        for action in await store.unannounced(self.db):
+            log.warning("announcing action %s, interrupted before", action.id)
+            await self.publish(action)
         for reminder in await store.pending_reminders(self.db):
             await self._arm_reminder(reminder)
 
@@ -146,19 +149,18 @@ class Mobilizer:
 
     async def publish(self, action: Action) -> int:
         """Announces the action to its city's followers, with the RSVP buttons, and plans the
-        reminders. Returns the number of followers it goes to."""
+        reminders, all recorded at once. Returns the number of followers it goes to."""
         zone = await self.zone_of(action)
         username = self.bot.username
         content = in_every_language(lambda lang: render(action, zone, lang, username))
-        # An announcement still going out when the action begins would only mislead.
-        announcement = await broadcast_store.create(
-            self.db, action.author_id, action.city_id, content, expires_at=action.starts_at
-        )
-        total = await self.engine.send_now(announcement.id)
-        await store.plan_reminders(self.db, action, self.offsets)
+        announcement_id = await store.announce(self.db, action, content, self.offsets)
+        if announcement_id is None:
+            return 0
+        await self.engine.launch(announcement_id)
         for reminder in await store.pending_reminders(self.db, action.id):
             await self._arm_reminder(reminder)
-        return total
+        announcement = await broadcast_store.get(self.db, announcement_id)
+        return announcement.total if announcement else 0
 
     async def arm_publication(self, action: Action) -> None:
         if action.publish_at is None:
@@ -226,6 +228,9 @@ class Mobilizer:
         moved = await store.get(self.db, action.id)
         if moved is None:
             return
+        if moved.announcement_id is not None:
+            # The announcement may still be going out: it now stops at the new start.
+            await broadcast_store.extend(self.db, moved.announcement_id, starts_at)
         if moved.state is ActionState.SCHEDULED:
             await self.arm_publication(moved)
         for reminder in await store.pending_reminders(self.db, action.id):
@@ -249,6 +254,9 @@ class Mobilizer:
         if not await store.cancel(self.db, actor_id, action.id):
             return False
         self._disarm_reminders(action.id, [reminder.id for reminder in pending])
+        if action.announcement_id is not None:
+            # Nobody else should be invited to a cancelled action.
+            self.engine.cancel(action.announcement_id, actor_id)
         await self._tell_yes_group(
             action, lambda lang: t(lang, "action_cancelled", title=action.title)
         )

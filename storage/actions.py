@@ -9,7 +9,7 @@ from enum import StrEnum
 import aiosqlite
 
 from storage import audit
-from storage.broadcasts import Content, insert_direct
+from storage.broadcasts import Content, insert_announcement, insert_direct
 from storage.db import Database, now
 
 
@@ -36,6 +36,7 @@ class Action:
     details: str
     state: ActionState
     publish_at: int | None
+    announcement_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,7 @@ def _action(row: aiosqlite.Row) -> Action:
         details=row["details"],
         state=ActionState(row["status"]),
         publish_at=row["publish_at"],
+        announcement_id=row["announcement_id"],
     )
 
 
@@ -114,6 +116,40 @@ async def mark_missed(db: Database, action_id: int) -> bool:
             (action_id,),
         )
         return cursor.rowcount > 0
+
+
+async def announce(
+    db: Database, action: Action, content: Content, offsets: Iterable[int]
+) -> int | None:
+    """In one transaction: the announcement with its recipients, the reminders, and the
+    link between them and the action. None when the action is not (or no longer) waiting to
+    be announced."""
+    async with db.transaction() as tx:
+        async with tx.execute(
+            "SELECT 1 FROM actions WHERE id = ? AND status = 'published' "
+            "AND announcement_id IS NULL",
+            (action.id,),
+        ) as cursor:
+            if await cursor.fetchone() is None:
+                return None
+        broadcast_id = await insert_announcement(
+            tx, action.author_id, action.city_id, content, expires_at=action.starts_at
+        )
+        await _plan_reminders(tx, action, offsets)
+        await tx.execute(
+            "UPDATE actions SET announcement_id = ? WHERE id = ?", (broadcast_id, action.id)
+        )
+        return broadcast_id
+
+
+async def unannounced(db: Database) -> list[Action]:
+    """Published, not yet started, and not announced: a crash came between the two."""
+    rows = await db.fetch_all(
+        "SELECT * FROM actions WHERE status = 'published' AND announcement_id IS NULL "
+        "AND starts_at > ? ORDER BY starts_at",
+        (now(),),
+    )
+    return [_action(row) for row in rows]
 
 
 async def in_state(db: Database, state: ActionState) -> list[Action]:
@@ -226,23 +262,22 @@ async def cancel(db: Database, actor_id: int, action_id: int) -> bool:
         return True
 
 
-async def plan_reminders(db: Database, action: Action, offsets: Iterable[int]) -> None:
+async def _plan_reminders(tx: aiosqlite.Connection, action: Action, offsets: Iterable[int]) -> None:
     """One reminder per offset; an offset whose time has passed already is skipped."""
     current = now()
-    async with db.transaction() as tx:
-        await tx.executemany(
-            "INSERT INTO reminders (action_id, offset_seconds, due_at, status) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (action_id, offset_seconds) DO NOTHING",
-            [
-                (
-                    action.id,
-                    offset,
-                    action.starts_at - offset,
-                    "pending" if action.starts_at - offset > current else "skipped",
-                )
-                for offset in offsets
-            ],
-        )
+    await tx.executemany(
+        "INSERT INTO reminders (action_id, offset_seconds, due_at, status) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (action_id, offset_seconds) DO NOTHING",
+        [
+            (
+                action.id,
+                offset,
+                action.starts_at - offset,
+                "pending" if action.starts_at - offset > current else "skipped",
+            )
+            for offset in offsets
+        ],
+    )
 
 
 async def pending_reminders(db: Database, action_id: int | None = None) -> list[Reminder]:

@@ -259,21 +259,53 @@ async def enqueue_followers(db: Database, broadcast_id: int) -> int:
             existing = await cursor.fetchone()
         if existing is not None and existing[0] > 0:
             return -1
-        parameters: tuple[int, ...] = ()
-        if row["all_cities"]:
-            sql = _FOLLOWERS_OF_ANY
-        else:
-            sql, parameters = _FOLLOWERS_OF_CITY, (row["city_id"],)
-        cursor = await tx.execute(
-            f"INSERT INTO deliveries (broadcast_id, user_id) SELECT ?, user_id FROM ({sql})",  # noqa: S608
-            (broadcast_id, *parameters),
+        total = await insert_followers(
+            tx, broadcast_id, None if row["all_cities"] else row["city_id"]
         )
-        total = cursor.rowcount
         await tx.execute(
             "UPDATE broadcasts SET status = 'sending', total = ?, started_at = ? WHERE id = ?",
             (total, now(), broadcast_id),
         )
         return total
+
+
+async def insert_followers(tx: aiosqlite.Connection, broadcast_id: int, city_id: int | None) -> int:
+    """Lists a city's (or every city's) active followers as the broadcast's recipients."""
+    parameters: tuple[int, ...] = (broadcast_id,)
+    sql = _FOLLOWERS_OF_ANY
+    if city_id is not None:
+        sql, parameters = _FOLLOWERS_OF_CITY, (broadcast_id, city_id)
+    cursor = await tx.execute(
+        f"INSERT INTO deliveries (broadcast_id, user_id) SELECT ?, user_id FROM ({sql})",  # noqa: S608
+        parameters,
+    )
+    return cursor.rowcount
+
+
+async def insert_announcement(
+    tx: aiosqlite.Connection,
+    author_id: int | None,
+    city_id: int,
+    content: Content,
+    expires_at: int,
+) -> int:
+    """A broadcast to a city's followers with its recipients, inside the caller's
+    transaction."""
+    broadcast_id = await _insert(tx, author_id, city_id, content, State.SENDING, None, expires_at)
+    total = await insert_followers(tx, broadcast_id, city_id)
+    await tx.execute(
+        "UPDATE broadcasts SET total = ?, started_at = ? WHERE id = ?",
+        (total, now(), broadcast_id),
+    )
+    await audit.record(tx, author_id, "action.announce", None, f"broadcast={broadcast_id}")
+    return broadcast_id
+
+
+async def extend(db: Database, broadcast_id: int, expires_at: int) -> None:
+    async with db.transaction() as tx:
+        await tx.execute(
+            "UPDATE broadcasts SET expires_at = ? WHERE id = ?", (expires_at, broadcast_id)
+        )
 
 
 async def pending(

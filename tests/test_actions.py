@@ -290,3 +290,39 @@ async def test_publish_at_announces_later_and_a_missed_one_is_reported(
     assert cards(gil, "Stale") == []
     published = await action_store.get(db, later.id)
     assert published is not None and published.state.value == "published"
+
+
+async def test_an_action_published_but_not_announced_is_announced_at_start_up(
+    sim: BotApiSimulator, settings: Settings, seattle_followers: list[SimUser]
+) -> None:
+    """A crash between publishing and announcing leaves no action silent: start-up
+    announces it, once."""
+    db = Database(settings.database_path)
+    await db.open()
+    city = await db.fetch_one("SELECT id FROM cities")
+    assert city is not None
+    await action_store.create(
+        db, None, city[0], "Interrupted", int(time.time()) + 3600, "P", "", None
+    )
+    await db.close()
+    async with running(build_application(settings, TOKEN), poll_timeout=1):
+        await sim.wait_until(lambda: all(cards(p, "Interrupted") for p in seattle_followers), 10)
+        await sim.idle()
+    async with running(build_application(settings, TOKEN), poll_timeout=1):
+        await sim.idle()
+    assert all(len(cards(person, "Interrupted")) == 1 for person in seattle_followers)
+
+
+async def test_cancelling_stops_an_announcement_still_going_out(
+    sim: BotApiSimulator, db: Database, muster: MusterApp, organizer: SimUser, seattle: City
+) -> None:
+    """Nobody else is invited once the action is cancelled."""
+    people = await followers(sim, db, seattle, 150)
+    action = await announce(muster, organizer, seattle, 3600, "Called off")
+    await sim.wait_until(lambda: sum(len(cards(p, "Called off")) for p in people) >= 10, 10)
+    current = await action_store.get(db, action.id)
+    assert current is not None
+    await services_of(muster).mobilizer.cancel(organizer.id, current)
+    await sim.idle()
+    invited = sum(len(cards(person, "Called off")) for person in people)
+    assert 10 <= invited < 150
