@@ -40,9 +40,26 @@ def _escaped(value: object) -> str:
     return html.escape(str(value), quote=False)
 
 
-def joined(items: Iterable[str], *, bold: bool = False) -> Html:
-    """Escapes and joins names into one fragment, for lists such as the followed cities."""
-    parts = [html.escape(item, quote=False) for item in items]
+def joined(items: Iterable[str], *, bold: bool = False, limit: int = 60) -> Html:
+    """Escapes and joins names into one fragment, for lists such as the followed cities. Past
+    `limit` names it ends in "…", so a reply stays within Telegram's 4096 characters."""
+    names = list(items)
+    parts = [html.escape(item, quote=False) for item in names[:limit]]
     if bold:
         parts = [f"<b>{part}</b>" for part in parts]
+    if len(names) > limit:
+        parts.append("…")
     return Html(", ".join(parts))
+
+
+def chunked(lines: Iterable[str], budget: int = 3500) -> list[Html]:
+    """Groups lines of HTML into fragments that each fit one message with room to spare."""
+    chunks: list[list[str]] = [[]]
+    size = 0
+    for line in lines:
+        if chunks[-1] and size + len(line) + 1 > budget:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(line)
+        size += len(line) + 1
+    return [Html("\n".join(chunk)) for chunk in chunks if chunk]

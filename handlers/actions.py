@@ -26,6 +26,7 @@ from bot.actions import render, share_link
 from bot.context import MusterContext
 from bot.i18n import t
 from bot.localtime import LocalTimeError, Moment, parse_local, show
+from handlers.broadcast import utf16_length
 from handlers.common import (
     OPENS_CONVERSATION,
     PRIVATE_MESSAGE,
@@ -296,7 +297,7 @@ async def _bounded_text(update: Update, context: MusterContext, field: str) -> s
     text = (message.text or "").strip() if message else ""
     if not text:
         return None
-    if len(text) > LIMITS[field]:
+    if utf16_length(text) > LIMITS[field]:  # Telegram's unit; emoji count double
         await reply(update, context, "too_long_for", limit=LIMITS[field])
         return None
     return text
@@ -330,9 +331,8 @@ async def my_actions(update: Update, context: MusterContext) -> None:
     language = await context.language_of(user)
     cities = {city.id: city for city in await city_store.all_cities(context.db)}
     shown = 0
-    for action in await action_store.upcoming(context.db, limit=50):
-        if not reach.may_reach(action.city_id) or shown >= 10:
-            continue
+    scope = None if reach.all_cities else user.id
+    for action in await action_store.upcoming(context.db, limit=10, organizer_id=scope):
         city = cities.get(action.city_id)
         count = await action_store.headcount(context.db, action.id)
         text = t(

@@ -14,12 +14,13 @@ from handlers.common import PRIVATE_MESSAGE, reply
 from storage import cities as city_store
 
 SLUG = re.compile(r"[a-z0-9-]{2,32}")
+NAME_LIMIT = 64
 
 
 def valid_timezone(name: str) -> bool:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # names are looked up as files
         return False
     return True
 
@@ -33,6 +34,9 @@ async def add_city(update: Update, context: MusterContext) -> None:
     slug, timezone, name = args[0], args[1], " ".join(args[2:])
     if not SLUG.fullmatch(slug):
         await reply(update, context, "bad_slug", slug=slug)
+        return
+    if len(name) > NAME_LIMIT:  # it stands on buttons and in every alert
+        await reply(update, context, "too_long_for", limit=NAME_LIMIT)
         return
     if not valid_timezone(timezone):
         await reply(update, context, "bad_timezone", timezone=timezone)

@@ -27,7 +27,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.context import MusterContext
 from bot.delivery import STOP_BUTTON
-from bot.i18n import Html, t
+from bot.i18n import chunked, t
 from bot.localtime import LocalTimeError, parse_local, show
 from handlers.common import (
     OPENS_CONVERSATION,
@@ -283,9 +283,8 @@ async def list_broadcasts(update: Update, context: MusterContext) -> None:
     language = await context.language_of(user)
     names = {city.id: city.name for city in await city_store.all_cities(context.db)}
     lines = []
-    for broadcast in await store.recent(context.db, limit=10):
-        if not await may_manage(context, user.id, broadcast):
-            continue
+    scope = None if reach.all_cities else user.id
+    for broadcast in await store.recent(context.db, limit=10, organizer_id=scope):
         counts = await store.counts(context.db, broadcast.id)
         lines.append(
             t(
@@ -302,7 +301,8 @@ async def list_broadcasts(update: Update, context: MusterContext) -> None:
     if not lines:
         await reply(update, context, "no_broadcasts")
         return
-    await reply(update, context, "broadcasts", lines=Html("\n".join(lines)))
+    for chunk in chunked(lines):  # a long list goes out in several messages
+        await reply(update, context, "broadcasts", lines=chunk)
 
 
 async def list_scheduled(update: Update, context: MusterContext) -> None:

@@ -8,7 +8,7 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.context import MusterContext
-from bot.i18n import Html, joined, t
+from bot.i18n import Html, chunked, joined, t
 from bot.menu import register_organizer_menu
 from handlers.common import PRIVATE_MESSAGE, parse_id, reply
 from storage import cities as city_store
@@ -91,7 +91,8 @@ async def list_organizers(update: Update, context: MusterContext) -> None:
         )
         for organizer in organizers
     ]
-    await reply(update, context, "organizers", lines=Html("\n".join(lines)))
+    for chunk in chunked(lines):  # a long list goes out in several messages
+        await reply(update, context, "organizers", lines=chunk)
 
 
 async def describe_scope(context: MusterContext, organizer: Organizer, language: str) -> Html:

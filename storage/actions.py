@@ -170,13 +170,17 @@ async def upcoming_in_cities_of(db: Database, user_id: int, limit: int = 10) -> 
     return [_action(row) for row in rows]
 
 
-async def upcoming(db: Database, limit: int = 20) -> list[Action]:
-    """Published or scheduled actions not yet started, soonest first."""
-    rows = await db.fetch_all(
-        "SELECT * FROM actions WHERE status IN ('published', 'scheduled') AND starts_at > ? "
-        "ORDER BY starts_at, id LIMIT ?",
-        (now(), limit),
-    )
+async def upcoming(
+    db: Database, limit: int = 20, organizer_id: int | None = None
+) -> list[Action]:
+    """Published or scheduled actions not yet started, soonest first; with organizer_id,
+    only those in that organizer's cities."""
+    sql = "SELECT * FROM actions WHERE status IN ('published', 'scheduled') AND starts_at > ?"
+    parameters: tuple[int, ...] = (now(),)
+    if organizer_id is not None:
+        sql += " AND city_id IN (SELECT city_id FROM organizer_cities WHERE user_id = ?)"
+        parameters += (organizer_id,)
+    rows = await db.fetch_all(sql + " ORDER BY starts_at, id LIMIT ?", (*parameters, limit))
     return [_action(row) for row in rows]
 
 

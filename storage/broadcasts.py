@@ -425,8 +425,20 @@ async def in_state(db: Database, state: State) -> list[Broadcast]:
     return [_broadcast(row) for row in rows]
 
 
-async def recent(db: Database, limit: int = 10) -> list[Broadcast]:
-    rows = await db.fetch_all(
-        "SELECT * FROM broadcasts WHERE status != 'scheduled' ORDER BY id DESC LIMIT ?", (limit,)
-    )
+async def recent(
+    db: Database, limit: int = 10, organizer_id: int | None = None
+) -> list[Broadcast]:
+    """The latest broadcasts; with organizer_id, only those to that organizer's cities (the
+    limit applies after that filter, so others' traffic cannot crowd them out)."""
+    if organizer_id is None:
+        rows = await db.fetch_all(
+            "SELECT * FROM broadcasts WHERE status != 'scheduled' ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+    else:
+        rows = await db.fetch_all(
+            "SELECT * FROM broadcasts WHERE status != 'scheduled' AND city_id IN "
+            "(SELECT city_id FROM organizer_cities WHERE user_id = ?) ORDER BY id DESC LIMIT ?",
+            (organizer_id, limit),
+        )
     return [_broadcast(row) for row in rows]

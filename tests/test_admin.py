@@ -45,3 +45,10 @@ async def test_non_admin_cannot_add_a_city_nor_learn_the_command_exists(
     await mallory.says("/nosuchcommand")
     assert refused.text == (await mallory.receives()).text
     assert await city_store.all_cities(db) == []
+
+
+async def test_city_names_are_bounded(admin: SimUser, db: Database) -> None:
+    """A display name too long for buttons and alerts is refused with the limit."""
+    await admin.says("/addcity longname UTC " + "x" * 65)
+    assert "under 64 characters" in (await admin.receives()).text
+    assert await city_store.all_cities(db) == []

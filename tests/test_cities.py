@@ -99,3 +99,13 @@ async def test_my_cities(sim: BotApiSimulator, seattle: City, new_york: City) ->
     await gus.receives()
     await gus.says("/mycities")
     assert (await gus.receives()).text == "You follow: Seattle."
+
+
+async def test_a_long_list_of_known_cities_is_cut_short(sim: BotApiSimulator, db: Database) -> None:
+    """With hundreds of cities, the unknown-city reply still fits one Telegram message."""
+    for number in range(300):
+        await city_store.add(db, f"c{number:03}", "UTC", f"A city with a long name {number:03}")
+    hal = sim.user("Hal")
+    await hal.says("/subscribe atlantis")
+    reply = await hal.receives()
+    assert reply.text.endswith(", …") and len(reply.text) < 4096
