@@ -93,6 +93,9 @@ class DeliveryEngine:
         self.tuning = tuning
         self.runs: dict[int, Run] = {}
         self.throttled = 0  # 429s received by bulk sends since start-up
+        # People who paused, blocked or erased since their broadcast's page was read: the
+        # database filter catches later pages, this set the ones already in memory.
+        self.excluded: set[int] = set()
 
     async def start(self) -> None:
         """Resumes every broadcast a previous process left unfinished."""
@@ -135,6 +138,14 @@ class DeliveryEngine:
         self.runs[broadcast_id] = run
         run.task = asyncio.create_task(self._deliver(run), name=f"broadcast-{broadcast_id}")
 
+    def exclude(self, user_id: int) -> None:
+        """No more bulk messages to this person from the broadcasts now running."""
+        if self.runs:
+            self.excluded.add(user_id)
+
+    def include(self, user_id: int) -> None:
+        self.excluded.discard(user_id)
+
     def cancel(self, broadcast_id: int, actor_id: int) -> bool:
         run = self.runs.get(broadcast_id)
         if run is None or run.halted:
@@ -168,6 +179,7 @@ class DeliveryEngine:
                 run.counts = await store.counts(self.db, run.broadcast.id)
             elif not run.halted:
                 await store.finish(self.db, run.broadcast.id, State.DONE, actor_id=None)
+                run.counts = await store.counts(self.db, run.broadcast.id)
             if not run.halted or run.cancelled:
                 await self._progress(run, final=True)
         except Exception:
@@ -182,6 +194,8 @@ class DeliveryEngine:
             await asyncio.gather(*tasks, return_exceptions=True)
             await self._flush_safely(run, results)
             self.runs.pop(run.broadcast.id, None)
+            if not self.runs:
+                self.excluded.clear()
 
     async def _flush_safely(self, run: Run, results: list[Result]) -> None:
         try:
@@ -236,6 +250,8 @@ class DeliveryEngine:
             if run.halted:
                 continue  # drain to the sentinel; the rest stays pending in the database
             user_id, language = recipient
+            if user_id in self.excluded:
+                continue  # stays pending; finish() marks it cancelled
             method, base = requests.get(language, requests[DEFAULT_LANGUAGE])
             result = await self._send_one(run, method, {**base, "chat_id": user_id}, user_id)
             if result is None:

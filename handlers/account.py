@@ -47,6 +47,7 @@ async def stop(update: Update, context: MusterContext) -> None:
     if user is None:
         return
     await supporter_store.set_status(context.db, user.id, Status.PAUSED)
+    context.engine.exclude(user.id)
     await reply(update, context, "stopped")
 
 
@@ -72,6 +73,7 @@ async def answer_erase(update: Update, context: MusterContext) -> None:
     if query.data != f"{ERASE}yes":
         await query.edit_message_text(t(language, "erase_cancelled"))
         return
+    context.engine.exclude(query.from_user.id)
     erased = await supporter_store.erase(context.db, query.from_user.id)
     if context.user_data is not None:
         context.user_data.clear()  # drafts in memory are theirs too

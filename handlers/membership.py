@@ -18,6 +18,7 @@ async def membership_changed(update: Update, context: MusterContext) -> None:
         return
     if change.new_chat_member.status == ChatMember.BANNED:
         await supporter_store.set_status(context.db, change.from_user.id, Status.UNREACHABLE)
+        context.engine.exclude(change.from_user.id)
 
 
 def handlers() -> list[BaseHandler[Update, MusterContext, None]]:

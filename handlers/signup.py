@@ -52,6 +52,7 @@ async def start(update: Update, context: MusterContext) -> None:
     link = await read_deep_link(context)
     language = await context.language_of(user)
     arrival = await supporter_store.arrive(context.db, user.id, language, link.source)
+    context.engine.include(user.id)
     picker = await picker_for(context, user.id, language)
     if link.action_id is not None:
         await show_linked_action(update, context, link.action_id)

@@ -170,9 +170,7 @@ async def upcoming_in_cities_of(db: Database, user_id: int, limit: int = 10) -> 
     return [_action(row) for row in rows]
 
 
-async def upcoming(
-    db: Database, limit: int = 20, organizer_id: int | None = None
-) -> list[Action]:
+async def upcoming(db: Database, limit: int = 20, organizer_id: int | None = None) -> list[Action]:
     """Published or scheduled actions not yet started, soonest first; with organizer_id,
     only those in that organizer's cities."""
     sql = "SELECT * FROM actions WHERE status IN ('published', 'scheduled') AND starts_at > ?"

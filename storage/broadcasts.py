@@ -311,11 +311,13 @@ async def extend(db: Database, broadcast_id: int, expires_at: int) -> None:
 async def pending(
     db: Database, broadcast_id: int, after_user_id: int, limit: int
 ) -> list[tuple[int, str]]:
-    """The next page of recipients still to send to, in user id order, with their language."""
+    """The next page of recipients still to send to, in user id order, with their language.
+    Someone who paused or blocked the bot since the list was made is passed over."""
     rows = await db.fetch_all(
         "SELECT deliveries.user_id, supporters.language FROM deliveries "
         "JOIN supporters USING (user_id) WHERE deliveries.broadcast_id = ? "
         "AND deliveries.user_id > ? AND deliveries.status = 'pending' "
+        "AND supporters.status = 'active' "
         "ORDER BY deliveries.user_id LIMIT ?",
         (broadcast_id, after_user_id, limit),
     )
@@ -366,14 +368,14 @@ async def errors(db: Database, broadcast_id: int) -> list[str]:
 
 
 async def finish(db: Database, broadcast_id: int, state: State, actor_id: int | None) -> None:
-    """Ends a broadcast: done, or cancelled with its pending recipients marked so."""
+    """Ends a broadcast, done or cancelled. Recipients still pending are marked cancelled:
+    the rest of a cancelled one, or people who paused or blocked the bot meanwhile."""
     async with db.transaction() as tx:
-        if state is State.CANCELLED:
-            await tx.execute(
-                "UPDATE deliveries SET status = 'cancelled' "
-                "WHERE broadcast_id = ? AND status = 'pending'",
-                (broadcast_id,),
-            )
+        await tx.execute(
+            "UPDATE deliveries SET status = 'cancelled' "
+            "WHERE broadcast_id = ? AND status = 'pending'",
+            (broadcast_id,),
+        )
         await tx.execute(
             "UPDATE broadcasts SET status = ?, finished_at = ? WHERE id = ?",
             (state.value, now(), broadcast_id),
@@ -425,9 +427,7 @@ async def in_state(db: Database, state: State) -> list[Broadcast]:
     return [_broadcast(row) for row in rows]
 
 
-async def recent(
-    db: Database, limit: int = 10, organizer_id: int | None = None
-) -> list[Broadcast]:
+async def recent(db: Database, limit: int = 10, organizer_id: int | None = None) -> list[Broadcast]:
     """The latest broadcasts; with organizer_id, only those to that organizer's cities (the
     limit applies after that filter, so others' traffic cannot crowd them out)."""
     if organizer_id is None:

@@ -243,3 +243,18 @@ async def test_another_command_mid_composition_leaves_it_and_runs(
     await organizer.says("Not a broadcast")
     assert "I only understand commands" in (await organizer.receives()).text
     assert await broadcast_store.recent(db) == []
+
+
+async def test_a_supporter_who_stops_mid_broadcast_gets_no_more(
+    sim: BotApiSimulator, db: Database, organizer: SimUser, seattle: City
+) -> None:
+    """/stop takes effect on a broadcast already going out: the rest skips that person."""
+    people = await followers(sim, db, seattle, 60)
+    last = people[-1]
+    await compose(sim, organizer, "Seattle")
+    await organizer.presses("📣 Send now")
+    await sim.wait_until(lambda: any(received(p, RALLY_HTML) for p in people), 5)
+    await last.says("/stop")
+    await last.waits_for(lambda chat: any(m.text.startswith("⏸") for m in chat.messages))
+    await organizer.waits_for(lambda chat: "delivered to 59 of 60" in chat.last.text, timeout=15)
+    assert received(last, RALLY_HTML) == 0
