@@ -41,42 +41,40 @@ def commands(names: Iterable[str], language: str) -> list[BotCommand]:
     return [BotCommand(name, t(language, f"command_{name}")) for name in names]
 
 
+def _code(language: str) -> str | None:
+    # The default language's menu is also the one for every language we do not speak.
+    return None if language == DEFAULT_LANGUAGE else language
+
+
 async def register_menu(bot: Bot, admin_ids: Iterable[int]) -> None:
-    """Sets the menus for every language; an admin who never opened the bot is skipped with a
-    warning, since Telegram cannot scope a menu to a chat that does not exist yet."""
+    """Sets the menus for every language, and each admin's own."""
     for language in LANGUAGES:
-        # The default language's menu is also the one for every language we do not speak.
-        code = None if language == DEFAULT_LANGUAGE else language
         await bot.set_my_commands(
-            commands(SUPPORTER_COMMANDS, language), BotCommandScopeDefault(), code
+            commands(SUPPORTER_COMMANDS, language), BotCommandScopeDefault(), _code(language)
         )
     for admin_id in admin_ids:
-        for language in LANGUAGES:
-            code = None if language == DEFAULT_LANGUAGE else language
-            try:
-                await bot.set_my_commands(
-                    commands(SUPPORTER_COMMANDS + ORGANIZER_COMMANDS + ADMIN_COMMANDS, language),
-                    BotCommandScopeChat(admin_id),
-                    code,
-                )
-            except (BadRequest, Forbidden) as error:
-                # Usual until the admin first opens the bot; the menu comes at the next start.
-                log.info("no admin menu for admin %s yet: %s", admin_id, error.message)
-                break
+        await register_personal_menu(bot, admin_id, ADMIN_MENU)
+
+
+ADMIN_MENU = SUPPORTER_COMMANDS + ORGANIZER_COMMANDS + ADMIN_COMMANDS
+ORGANIZER_MENU = SUPPORTER_COMMANDS + ORGANIZER_COMMANDS
+
+
+async def register_personal_menu(bot: Bot, user_id: int, names: tuple[str, ...] | None) -> None:
+    """A menu for one person's chat (None resets it to everyone's). Telegram refuses one for
+    a person who has not opened the bot yet; their /start registers it then."""
+    for language in LANGUAGES:
+        scope = BotCommandScopeChat(user_id)
+        try:
+            if names is None:
+                await bot.delete_my_commands(scope, _code(language))
+            else:
+                await bot.set_my_commands(commands(names, language), scope, _code(language))
+        except (BadRequest, Forbidden) as error:
+            log.info("no personal menu for %s yet: %s", user_id, error.message)
+            return
 
 
 async def register_organizer_menu(bot: Bot, user_id: int, organizer: bool) -> None:
     """An organizer's own chat lists the organizer commands; a demoted one's is reset."""
-    for language in LANGUAGES:
-        code = None if language == DEFAULT_LANGUAGE else language
-        try:
-            if organizer:
-                names = SUPPORTER_COMMANDS + ORGANIZER_COMMANDS
-                await bot.set_my_commands(
-                    commands(names, language), BotCommandScopeChat(user_id), code
-                )
-            else:
-                await bot.delete_my_commands(BotCommandScopeChat(user_id), code)
-        except (BadRequest, Forbidden) as error:
-            log.info("no organizer menu for %s: %s", user_id, error.message)
-            return
+    await register_personal_menu(bot, user_id, ORGANIZER_MENU if organizer else None)

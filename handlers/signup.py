@@ -10,6 +10,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import MusterContext
 from bot.i18n import joined
+from bot.menu import ADMIN_MENU, register_personal_menu
 from handlers.cities import picker_for
 from handlers.common import PRIVATE_MESSAGE, reply
 from handlers.rsvp import show_linked_action
@@ -53,6 +54,9 @@ async def start(update: Update, context: MusterContext) -> None:
     language = await context.language_of(user)
     arrival = await supporter_store.arrive(context.db, user.id, language, link.source)
     context.engine.include(user.id)
+    if arrival.is_new and context.is_admin(user):
+        # Telegram could not take an admin's menu before their first /start.
+        await register_personal_menu(context.bot, user.id, ADMIN_MENU)
     picker = await picker_for(context, user.id, language)
     if link.action_id is not None:
         await show_linked_action(update, context, link.action_id)

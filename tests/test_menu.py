@@ -34,5 +34,11 @@ async def test_admin_menu_adds_admin_commands_in_the_admins_chat(
 async def test_admin_menu_is_skipped_for_an_admin_telegram_does_not_know(
     sim: BotApiSimulator, muster: MusterApp
 ) -> None:
-    """An admin who never opened the bot gets no scoped menu, and start-up goes on."""
-    assert sim.commands(scope={"type": "chat", "chat_id": ADMIN_ID}) == []
+    """An admin who never opened the bot gets no scoped menu, and start-up goes on; their
+    first /start registers it."""
+    scope = {"type": "chat", "chat_id": ADMIN_ID}
+    assert sim.commands(scope=scope) == []
+    admin = sim.user("Alex", user_id=ADMIN_ID)
+    await admin.says("/start")
+    await admin.receives()
+    assert "promote" in [command["command"] for command in sim.commands(scope=scope)]
