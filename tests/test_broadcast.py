@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from bot.app import services_of
+from bot.app import build_application, services_of
 from bot.context import MusterApp
+from bot.runtime import running
 from bot.simulator.driver import SimUser
 from bot.simulator.server import BotApiSimulator
 from storage import Database
 from storage import broadcasts as broadcast_store
 from storage import supporters as supporter_store
-from storage.broadcasts import Outcome, State
+from storage.broadcasts import Content, Outcome, State
 from storage.cities import City
 from storage.supporters import Status
-from tests.conftest import followers
+from tests.conftest import TOKEN, followers, make_settings
 
 RALLY = "Rally at the Amazon warehouse, 6pm. Bring a sign!"
 RALLY_ENTITIES = [
@@ -258,3 +260,20 @@ async def test_a_supporter_who_stops_mid_broadcast_gets_no_more(
     await last.waits_for(lambda chat: any(m.text.startswith("⏸") for m in chat.messages))
     await organizer.waits_for(lambda chat: "delivered to 59 of 60" in chat.last.text, timeout=15)
     assert received(last, RALLY_HTML) == 0
+
+
+async def test_paid_broadcasts_ask_telegram_for_the_paid_tier(
+    sim: BotApiSimulator, database_path: Path, seattle_followers: list[SimUser]
+) -> None:
+    """With PAID_BROADCAST the engine sends allow_paid_broadcast, so the simulator lets it
+    past the free 30 a second: 5 followers at 200/s meet no 429."""
+    settings = make_settings(sim, database_path, paid_broadcast=True, broadcast_rate=200)
+    async with running(build_application(settings, TOKEN), poll_timeout=1) as app:
+        db = services_of(app).db
+        city = await db.fetch_one("SELECT id FROM cities")
+        assert city is not None
+        broadcast = await broadcast_store.create(db, None, city[0], Content(RALLY_HTML))
+        await services_of(app).engine.send_now(broadcast.id)
+        await services_of(app).engine.wait(broadcast.id)
+    assert all(received(person, RALLY_HTML) == 1 for person in seattle_followers)
+    assert sim.stats.paid_sends >= 5

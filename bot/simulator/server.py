@@ -100,6 +100,7 @@ class SimStats:
     requests: Counter[str] = field(default_factory=Counter)  # by method name
     errors: Counter[int] = field(default_factory=Counter)  # by HTTP status
     sends_delivered: int = 0
+    paid_sends: int = 0  # sends that asked for the paid tier (allow_paid_broadcast)
     edits: int = 0
     rejected_429: int = 0
     updates_enqueued: int = 0
@@ -672,7 +673,9 @@ class BotApiSimulator:
     def _sendable_chat(self, params: dict[str, Any]) -> ChatState:
         """Check rate limits and that the bot may write to the chat."""
         chat_id = params["chat_id"]
-        self._check_rate(chat_id, bool(params.get("allow_paid_broadcast")))
+        paid = bool(params.get("allow_paid_broadcast"))
+        self._check_rate(chat_id, paid)
+        self.stats.paid_sends += paid
         return self._writable_chat(chat_id)
 
     def _visible_chat(self, chat_id: object) -> ChatState:
