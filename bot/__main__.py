@@ -7,10 +7,19 @@ import logging
 import os
 import sys
 
+from telegram.error import InvalidToken
+
 from bot.app import build_application
-from bot.logs import configure_logging
+from bot.logs import configure_logging, hide
 from bot.runtime import run_until_signalled
 from bot.settings import Settings, SettingsError, load_settings
+from storage.db import DatabaseUnavailable
+
+log = logging.getLogger("bot")
+
+# Exit statuses: 2 says "fix a setting", 1 anything else.
+WRONG_SETTING = 2
+FAILED = 1
 
 
 def main() -> int:
@@ -19,14 +28,31 @@ def main() -> int:
     try:
         settings = load_settings()
     except SettingsError as error:
-        print(f"muster: invalid setting: {error}", file=sys.stderr)
-        return 2
+        return stop_with(f"invalid setting: {error}", WRONG_SETTING)
     token = settings.bot_token.get_secret_value() if settings.bot_token else None
     level = settings.log_level_number()
     if token is None and "log_level" not in settings.model_fields_set:
         # The terminal chat is the simulator's interface; INFO lines would drown it.
         level = logging.WARNING
     configure_logging(level, token)
+    try:
+        return run(settings, token)
+    except InvalidToken:
+        # PTB's own message quotes the token; this one names the variable instead.
+        return stop_with(
+            "BOT_TOKEN: rejected by Telegram (check the token from @BotFather)", WRONG_SETTING
+        )
+    except DatabaseUnavailable as error:
+        return stop_with(f"DATABASE_PATH: {error}", WRONG_SETTING)
+    except Exception as error:
+        # Not a setting an operator can fix from one line: the traceback stays available
+        # (redacted, like every log record) for whoever turns on DEBUG.
+        log.debug("stopped by an error", exc_info=error)
+        summary = f"{type(error).__name__}: {error} (LOG_LEVEL=DEBUG logs the traceback)"
+        return stop_with(hide(summary, token), FAILED)
+
+
+def run(settings: Settings, token: str | None) -> int:
     if token is None:
         from bot.simulator.console import run_simulated
 
@@ -37,6 +63,12 @@ def main() -> int:
 
 async def run_with_telegram(settings: Settings, token: str) -> None:
     await run_until_signalled(build_application(settings, token))
+
+
+def stop_with(reason: str, status: int) -> int:
+    """One line on stderr, never a traceback: operators read it, scripts read the status."""
+    print(f"muster: {' '.join(reason.split())}", file=sys.stderr)
+    return status
 
 
 if __name__ == "__main__":

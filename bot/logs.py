@@ -4,6 +4,7 @@ and every Bot API URL contains the token)."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -24,6 +25,14 @@ def configure_logging(level: int, token: str | None) -> None:
         redact(token)
 
 
+def hide(text: str, secret: str | None) -> str:
+    """The text with the secret replaced by the placeholder, in any letter case: some messages
+    change it (python-telegram-bot capitalizes error descriptions, lowering the rest)."""
+    if not secret:
+        return text
+    return re.sub(re.escape(secret), PLACEHOLDER, text, flags=re.IGNORECASE)
+
+
 def redact(secret: str) -> Callable[..., logging.LogRecord]:
     """Makes every log record, from any library and for any handler, carry the placeholder
     instead of the secret. Done where records are made, so no handler can miss it. Returns
@@ -32,18 +41,43 @@ def redact(secret: str) -> Callable[..., logging.LogRecord]:
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
-        message = record.getMessage()
-        if secret in message:
-            record.msg, record.args = message.replace(secret, PLACEHOLDER), None
-        if record.exc_info and record.exc_info[1] is not None:
-            text = logging.Formatter().formatException(record.exc_info)
-            if secret in text:
-                # The formatter prints exc_text when exc_info is gone.
-                record.exc_text, record.exc_info = text.replace(secret, PLACEHOLDER), None
+        _redact_message(record, secret)
+        _redact_exception(record, secret)
         return record
 
     logging.setLogRecordFactory(factory)
     return previous
+
+
+def _redact_message(record: logging.LogRecord, secret: str) -> None:
+    try:
+        message = record.getMessage()
+    except Exception:
+        # Arguments that do not fit the format. Raising here would break the library's call;
+        # logging reports such a record when it is emitted, printing msg and args, so those
+        # are what must not carry the secret.
+        message = _parts_of(record)
+    hidden = hide(message, secret)
+    if hidden != message:
+        record.msg, record.args = hidden, None
+
+
+def _parts_of(record: logging.LogRecord) -> str:
+    try:
+        return f"{record.msg} {record.args!r}"
+    except Exception:
+        # Unprintable parts: logging's own report cannot print them either, so nothing leaks.
+        return ""
+
+
+def _redact_exception(record: logging.LogRecord, secret: str) -> None:
+    if not record.exc_info or record.exc_info[1] is None:
+        return
+    text = logging.Formatter().formatException(record.exc_info)
+    hidden = hide(text, secret)
+    if hidden != text:
+        # The formatter prints exc_text when exc_info is gone.
+        record.exc_text, record.exc_info = hidden, None
 
 
 @contextmanager

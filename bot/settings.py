@@ -15,6 +15,7 @@ from bot.durations import parse_duration, parse_durations
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 FREE_RATE_CEILING = 30.0
 PAID_RATE_CEILING = 1000.0
+DATABASE_FILE_EXPECTED = "expected the path of an SQLite file, like data/muster.db"
 
 
 class Settings(BaseSettings):
@@ -52,6 +53,21 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("expected an http:// or https:// URL")
         return value.rstrip("/")
+
+    @field_validator("database_path", mode="before")
+    @classmethod
+    def _path_given(cls, value: object) -> object:
+        # Checked as text: Path("") is ".", which would pass for a path.
+        if isinstance(value, str) and not value.strip():
+            raise ValueError(f"{DATABASE_FILE_EXPECTED}, not an empty value")
+        return value
+
+    @field_validator("database_path")
+    @classmethod
+    def _not_a_folder(cls, value: Path) -> Path:
+        if value.is_dir():
+            raise ValueError(f"{DATABASE_FILE_EXPECTED}, but {value} is a folder")
+        return value
 
     @field_validator("admin_ids", mode="before")
     @classmethod

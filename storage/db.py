@@ -34,6 +34,11 @@ class StorageError(Exception):
     """The database cannot be used as Muster needs it."""
 
 
+class DatabaseUnavailable(StorageError):
+    """The file at the database path cannot be created or opened; the message says why, in
+    words an operator can act on by fixing DATABASE_PATH."""
+
+
 class Database:
     """Owns the single aiosqlite connection; every storage function goes through it.
 
@@ -47,13 +52,32 @@ class Database:
         self._lock = asyncio.Lock()
 
     async def open(self) -> None:
-        if self.path.parent != Path():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: we issue BEGIN ourselves, so sqlite3 never opens a deferred one.
-        self._connection = await aiosqlite.connect(self.path, isolation_level=None)
-        self._connection.row_factory = aiosqlite.Row
-        await self._apply_pragmas()
+        self._make_folder()
+        try:
+            # isolation_level=None: we issue BEGIN ourselves, so sqlite3 never opens a deferred
+            # one.
+            self._connection = await aiosqlite.connect(self.path, isolation_level=None)
+            self._connection.row_factory = aiosqlite.Row
+            # The pragmas are the first statements to touch the file, so a file that is not a
+            # database, or one that cannot be written, fails here rather than in a migration.
+            await self._apply_pragmas()
+        except sqlite3.Error as error:
+            await self.close()
+            raise DatabaseUnavailable(
+                f"cannot open {self.path} as an SQLite database: {error}"
+            ) from error
         await migrate(self)
+
+    def _make_folder(self) -> None:
+        folder = self.path.parent
+        if folder == Path():
+            return
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise DatabaseUnavailable(
+                f"cannot create the folder {folder}: {error.strerror or error}"
+            ) from error
 
     async def close(self) -> None:
         if self._connection is not None:

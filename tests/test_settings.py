@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import subprocess
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.logs import redacting
+from bot.logs import PLACEHOLDER, redacting
 from bot.settings import SettingsError, load_settings
 from bot.simulator.server import BotApiSimulator
 from storage.cities import City
@@ -40,6 +41,8 @@ def start_muster(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]
         ("ADMIN_IDS", "12,-3"),
         ("LOG_LEVEL", "loud"),
         ("TELEGRAM_API_URL", "api.telegram.org"),
+        ("DATABASE_PATH", ""),
+        ("DATABASE_PATH", "/etc"),
     ],
 )
 def test_wrong_setting_exits_2_naming_the_variable(
@@ -92,3 +95,44 @@ async def test_token_appears_in_no_log_line_even_at_debug(
         assert "sendMessage" in logged  # the logs did see the requests, URLs and all
         assert TOKEN not in logged
         assert TOKEN.split(":")[1] not in logged
+
+
+@pytest.mark.parametrize(
+    ("value", "complaint"),
+    [("", "not an empty value"), ("  ", "not an empty value"), (".", "is a folder")],
+)
+def test_database_path_must_name_a_file(value: str, complaint: str) -> None:
+    """DATABASE_PATH names a file: an empty value or a folder is refused before start-up."""
+    with pytest.raises(SettingsError, match=f"DATABASE_PATH: expected the path.*{complaint}"):
+        load_settings(_env_file=None, database_path=value)
+
+
+def test_a_log_call_whose_arguments_do_not_fit_still_does_not_raise(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A library's log call with too few arguments gets logging's usual report, not a
+    TypeError in the library, while the token is being redacted."""
+    library = logging.getLogger("tests.a_sloppy_library")
+    library.propagate = False  # pytest's own handlers turn logging errors into failures
+    output = io.StringIO()
+    library.addHandler(logging.StreamHandler(output))
+    try:
+        with redacting(TOKEN):
+            library.warning("value %s %s", 1)
+            library.warning("and then %s", "fine")
+    finally:
+        library.handlers.clear()
+        library.propagate = True
+    assert "--- Logging error ---" in capsys.readouterr().err
+    assert output.getvalue() == "and then fine\n"
+
+
+def test_a_log_call_whose_arguments_do_not_fit_hides_the_token() -> None:
+    """When the mismatched arguments carry the token, the record keeps its parts, redacted."""
+    with redacting(TOKEN):
+        record = logging.getLogRecordFactory()(
+            "lib", logging.INFO, __file__, 1, "GET %s -> %s %s", (f"/bot{TOKEN}/getMe", 200), None
+        )
+    message = record.getMessage()
+    assert TOKEN.split(":")[1] not in message
+    assert message == f"GET %s -> %s %s ('/bot{PLACEHOLDER}/getMe', 200)"
