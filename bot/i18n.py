@@ -29,8 +29,8 @@ def language_for(telegram_code: str | None) -> str:
 def t(language: str, key: str, /, **values: object) -> str:
     """The text for key in language, with every value escaped unless it is Html."""
     template = CATALOG.get(language, CATALOG[DEFAULT_LANGUAGE])[key]
-    if not values:
-        return template
+    # Always formatted: a forgotten value fails loudly here rather than reaching people as
+    # a literal "{when}".
     return template.format(**{name: _escaped(value) for name, value in values.items()})
 
 
@@ -38,6 +38,12 @@ def _escaped(value: object) -> str:
     if isinstance(value, Html):
         return value
     return html.escape(str(value), quote=False)
+
+
+def clipped(value: str, limit: int = 64) -> str:
+    """What the user typed, cut to `limit` characters and "…" where longer: echoed back in
+    a reply, a long argument would otherwise push it past Telegram's 4096 characters."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def joined(items: Iterable[str], *, bold: bool = False, limit: int = 60) -> Html:

@@ -75,6 +75,9 @@ async def register_personal_menu(bot: Bot, user_id: int, names: tuple[str, ...] 
             return
 
 
-async def register_organizer_menu(bot: Bot, user_id: int, organizer: bool) -> None:
-    """An organizer's own chat lists the organizer commands; a demoted one's is reset."""
-    await register_personal_menu(bot, user_id, ORGANIZER_MENU if organizer else None)
+def personal_menu(*, admin: bool, organizer: bool) -> tuple[str, ...] | None:
+    """The menu a person's own chat shows: an admin's stays whatever their organizer role
+    (ADMIN_IDS makes an admin, not a promotion); a demoted organizer's is reset."""
+    if admin:
+        return ADMIN_MENU
+    return ORGANIZER_MENU if organizer else None

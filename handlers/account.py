@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import MusterContext
 from bot.i18n import LANGUAGES, t
-from bot.menu import register_organizer_menu
+from bot.menu import ADMIN_MENU, register_personal_menu
 from handlers.common import PRIVATE_MESSAGE, reply
 from storage import supporters as supporter_store
 from storage.supporters import Status
@@ -77,8 +77,10 @@ async def answer_erase(update: Update, context: MusterContext) -> None:
     erased = await supporter_store.erase(context.db, query.from_user.id)
     if context.user_data is not None:
         context.user_data.clear()  # drafts in memory are theirs too
-    # An organizer's own command menu lives at Telegram, keyed by their id.
-    await register_organizer_menu(context.bot, query.from_user.id, organizer=False)
+    # A personal command menu lives at Telegram, keyed by the person's id: an organizer's
+    # goes with the rest, an admin's stays (ADMIN_IDS, not the database, makes an admin).
+    menu = ADMIN_MENU if context.is_admin(query.from_user) else None
+    await register_personal_menu(context.bot, query.from_user.id, menu)
     await query.edit_message_text(t(language, "erased" if erased else "erase_nothing"))
 
 

@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.context import MusterContext
+from bot.i18n import clipped
 from handlers.common import PRIVATE_MESSAGE, reply
 from storage import cities as city_store
 
@@ -33,13 +34,13 @@ async def add_city(update: Update, context: MusterContext) -> None:
         return
     slug, timezone, name = args[0], args[1], " ".join(args[2:])
     if not SLUG.fullmatch(slug):
-        await reply(update, context, "bad_slug", slug=slug)
+        await reply(update, context, "bad_slug", slug=clipped(slug))
         return
     if len(name) > NAME_LIMIT:  # it stands on buttons and in every alert
         await reply(update, context, "too_long_for", limit=NAME_LIMIT)
         return
     if not valid_timezone(timezone):
-        await reply(update, context, "bad_timezone", timezone=timezone)
+        await reply(update, context, "bad_timezone", timezone=clipped(timezone))
         return
     try:
         city = await city_store.add(context.db, slug, timezone, name)

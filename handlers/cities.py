@@ -8,7 +8,7 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import MusterContext
-from bot.i18n import joined, t
+from bot.i18n import clipped, joined, t
 from handlers.common import PRIVATE_MESSAGE, argument_text, parse_id, reply
 from storage import cities as city_store
 from storage import supporters as supporter_store
@@ -152,7 +152,7 @@ async def _named_city(update: Update, context: MusterContext, usage_key: str) ->
         return city
     known = joined(city.name for city in await city_store.all_cities(context.db)) or "—"
     if query:
-        await reply(update, context, "unknown_city", query=query, cities=known)
+        await reply(update, context, "unknown_city", query=clipped(query), cities=known)
     else:
         await reply(update, context, usage_key, cities=known)
     return None

@@ -8,8 +8,8 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.context import MusterContext
-from bot.i18n import Html, chunked, joined, t
-from bot.menu import register_organizer_menu
+from bot.i18n import Html, chunked, clipped, joined, t
+from bot.menu import personal_menu, register_personal_menu
 from handlers.common import PRIVATE_MESSAGE, parse_id, reply
 from storage import cities as city_store
 from storage import organizers as organizer_store
@@ -38,7 +38,7 @@ async def promote(update: Update, context: MusterContext) -> None:
         context.db, actor.id, user_id, [city.id for city in cities], everything
     )
     scope = await describe_scope(context, organizer, await context.language_of(actor))
-    await register_organizer_menu(context.bot, user_id, organizer=True)
+    await _refresh_menu(context, user_id, organizer=True)
     await _tell(context, user_id, "you_were_promoted", organizer)
     await reply(update, context, "promoted", user_id=user_id, cities=scope)
 
@@ -54,11 +54,18 @@ async def _cities_named(
             update,
             context,
             "unknown_slugs",
-            slugs=joined(unknown),
+            slugs=joined((clipped(slug) for slug in unknown), limit=10),
             cities=joined(found) or "—",
         )
         return None
     return [found[slug] for slug in dict.fromkeys(slugs)]
+
+
+async def _refresh_menu(context: MusterContext, user_id: int, organizer: bool) -> None:
+    admin = user_id in context.settings.admin_ids
+    await register_personal_menu(
+        context.bot, user_id, personal_menu(admin=admin, organizer=organizer)
+    )
 
 
 async def demote(update: Update, context: MusterContext) -> None:
@@ -71,7 +78,7 @@ async def demote(update: Update, context: MusterContext) -> None:
         return
     demoted = await organizer_store.demote(context.db, actor.id, user_id)
     if demoted:
-        await register_organizer_menu(context.bot, user_id, organizer=False)
+        await _refresh_menu(context, user_id, organizer=False)
     await reply(update, context, "demoted" if demoted else "not_an_organizer", user_id=user_id)
 
 

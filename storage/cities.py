@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 import aiosqlite
@@ -50,13 +51,19 @@ async def by_id(db: Database, city_id: int) -> City | None:
 
 
 async def find(db: Database, slug_or_name: str) -> City | None:
-    """A city by slug or display name, in any case."""
-    row = await db.fetch_one(
-        "SELECT * FROM cities WHERE slug = lower(?) OR name = ? COLLATE NOCASE "
-        "ORDER BY slug = lower(?) DESC LIMIT 1",
-        (slug_or_name, slug_or_name, slug_or_name),
-    )
-    return _city(row) if row else None
+    """A city by slug or display name, in any case, accented letters included. SQLite's
+    NOCASE and lower() fold ASCII only ("MÁLAGA" would miss "Málaga"), so the few cities
+    are matched here; a slug wins over another city's name."""
+    wanted = folded(slug_or_name)
+    cities = await all_cities(db)
+    by_slug = next((city for city in cities if city.slug == wanted), None)
+    return by_slug or next((city for city in cities if folded(city.name) == wanted), None)
+
+
+def folded(text: str) -> str:
+    """Text for caseless comparison: compatibility forms unified (NFKC) around Unicode case
+    folding, so "Straße" and "STRASSE", or "Ｍálaga" and "MÁLAGA", compare equal."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold()).strip()
 
 
 async def followed_by(db: Database, user_id: int) -> list[City]:

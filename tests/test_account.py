@@ -138,3 +138,27 @@ async def test_deleteme_of_a_stranger_says_there_was_nothing(
     await ned.receives()
     await ned.presses("Yes, erase everything")
     await ned.waits_for(lambda chat: "nothing to erase" in chat.last.text)
+
+
+async def test_deleteme_resets_an_organizers_menu_but_an_admin_keeps_theirs(
+    sim: BotApiSimulator, admin: SimUser, seattle: City
+) -> None:
+    """Erasure takes an organizer's own menu with the rest, while an admin (made one by
+    ADMIN_IDS, not by a row) keeps the admin menu in both languages."""
+    olga = sim.user("Olga")
+    await olga.says("/start")
+    await olga.receives()
+    await admin.says("/start")
+    await admin.receives()
+    await admin.says(f"/promote {olga.id} seattle")
+    await admin.receives()
+    await olga.receives()
+    for person in (olga, admin):
+        await person.says("/deleteme")
+        await person.receives()
+        await person.presses("Yes, erase everything")
+        await person.waits_for(lambda chat: chat.last.text.startswith("🗑 Done."))
+    for language in ("", "es"):
+        assert sim.commands({"type": "chat", "chat_id": olga.id}, language) == []
+        kept = sim.commands({"type": "chat", "chat_id": ADMIN_ID}, language)
+        assert {"addcity", "broadcast", "start"} <= {command["command"] for command in kept}

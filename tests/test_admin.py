@@ -52,3 +52,16 @@ async def test_city_names_are_bounded(admin: SimUser, db: Database) -> None:
     await admin.says("/addcity longname UTC " + "x" * 65)
     assert "under 64 characters" in (await admin.receives()).text
     assert await city_store.all_cities(db) == []
+
+
+async def test_a_very_long_slug_or_zone_is_echoed_cut_short(admin: SimUser, db: Database) -> None:
+    """A slug or time zone thousands of characters long gets its usual reply, quoting it cut
+    short, rather than a reply too long for Telegram."""
+    slug, zone = "X" * 4000, "Mars/" + "x" * 4000
+    await admin.says(f"/addcity {slug} UTC Atlantis")
+    assert (await admin.receives()).text.startswith(f"“{'X' * 63}…” is not a valid slug")
+    await admin.says(f"/addcity atlantis {zone} Atlantis")
+    assert (await admin.receives()).text.startswith(
+        f"“Mars/{'x' * 58}…” is not a time zone I know."
+    )
+    assert await city_store.all_cities(db) == []

@@ -109,3 +109,39 @@ async def test_a_long_list_of_known_cities_is_cut_short(sim: BotApiSimulator, db
     await hal.says("/subscribe atlantis")
     reply = await hal.receives()
     assert reply.text.endswith(", …") and len(reply.text) < 4096
+
+
+async def test_a_very_long_unknown_city_is_echoed_cut_short(
+    sim: BotApiSimulator, seattle: City, new_york: City
+) -> None:
+    """A 4080-character argument, legal in a message, is echoed cut short, in either language,
+    so the unknown-city reply with the known cities still fits one message."""
+    typed = ("<Atlantis> " * 371).strip()
+    assert len(typed) == 4080
+    echoed = typed[:63] + "…"
+    fay = sim.user("Fay", lang="es")
+    gil = sim.user("Gil", lang="en")
+    for command in ("/subscribe", "/unsubscribe"):
+        await fay.says(f"{command} {typed}")
+        assert (await fay.receives()).text == (
+            f"No conozco la ciudad «{echoed}». Ciudades: New York, Seattle"
+        )
+        await gil.says(f"{command} {typed}")
+        assert (await gil.receives()).text == (
+            f"I don't know the city “{echoed}”. Known cities: New York, Seattle"
+        )
+
+
+async def test_names_match_in_any_case_beyond_ascii(sim: BotApiSimulator, db: Database) -> None:
+    """Accented names match whatever the case, and however the accent was typed."""
+    malaga = await city_store.add(db, "malaga", "Europe/Madrid", "Málaga")
+    await city_store.add(db, "ostersund", "Europe/Stockholm", "Östersund")
+    ivo = sim.user("Ivo")
+    await ivo.says("/subscribe MÁLAGA")
+    assert (await ivo.receives()).text == "✅ You now follow Málaga."
+    await ivo.says("/subscribe o\N{COMBINING DIAERESIS}stersund")  # "ö" as two code points
+    assert (await ivo.receives()).text == "✅ You now follow Östersund."
+    await ivo.says("/unsubscribe málaga")
+    assert (await ivo.receives()).text == "You no longer follow Málaga."
+    assert await city_store.find(db, "MALAGA") == malaga  # the slug, in capitals
+    assert [city.slug for city in await city_store.followed_by(db, ivo.id)] == ["ostersund"]

@@ -109,3 +109,31 @@ async def test_supporter_cannot_start_a_broadcast(sim: BotApiSimulator, seattle:
 
 def more_answers_than(seen: int) -> Callable[[SimUser], bool]:
     return lambda chat: len(chat.callback_answers) > seen
+
+
+async def test_an_admin_who_also_organizes_keeps_the_admin_menu(
+    sim: BotApiSimulator, admin: SimUser, seattle: City
+) -> None:
+    """Promoting or demoting an admin leaves their admin commands where they are."""
+    scope = {"type": "chat", "chat_id": admin.id}
+    await admin.says("/start")
+    await admin.receives()
+    await admin.says(f"/promote {admin.id} seattle")
+    await admin.receives()
+    assert "addcity" in [command["command"] for command in sim.commands(scope=scope)]
+    await admin.says(f"/demote {admin.id}")
+    await admin.receives()
+    assert "addcity" in [command["command"] for command in sim.commands(scope=scope)]
+
+
+async def test_a_long_unknown_slug_is_quoted_cut_short(
+    sim: BotApiSimulator, admin: SimUser, seattle: City
+) -> None:
+    """A slug of 4000 characters gets the unknown-cities reply, not an error."""
+    pia = sim.user("Pia")
+    await pia.says("/start")
+    await pia.receives()
+    await admin.says(f"/promote {pia.id} {'x' * 4000}")
+    reply = (await admin.receives()).text
+    assert reply.startswith("Unknown cities: " + "x" * 63 + "…")
+    assert reply.endswith("Known slugs: seattle")

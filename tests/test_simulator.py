@@ -485,3 +485,48 @@ async def test_paid_broadcast_and_per_chat_limits(
     assert (await call(http, sim, "sendMessage", chat_id=ana.id, text="2", **paid))[0] == 200
     assert (await call(http, sim, "sendMessage", chat_id=ana.id, text="3", **paid))[0] == 429
     assert [m.text for m in ana.messages] == ["1", "2"]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("method", "body", "bad"),
+    [
+        ("getUpdates", {"limit": [1]}, "limit"),
+        ("getUpdates", {"timeout": True}, "timeout"),
+        ("getUpdates", {"allowed_updates": "message"}, "allowed_updates"),
+        ("getUpdates", {"allowed_updates": ["message", 1]}, "allowed_updates"),
+        ("sendMessage", {"chat_id": 1, "text": "hi", "reply_markup": [1]}, "reply_markup"),
+        (
+            "sendMessage",
+            {"chat_id": 1, "text": "hi", "disable_notification": {}},
+            "disable_notification",
+        ),
+    ],
+)
+async def test_json_values_of_the_wrong_type_are_400(
+    sim: BotApiSimulator, http: aiohttp.ClientSession, method: str, body: dict[str, Any], bad: str
+) -> None:
+    """A JSON body whose value fits none of the parameter's types is refused with a 400 that
+    names it, as Telegram does, never a 500."""
+    async with http.post(f"{sim.url}/bot{TOKEN}/{method}", json=body) as response:
+        assert response.status == 400
+        assert (await response.json())["description"] == f"Bad Request: invalid parameter {bad}"
+    assert sim.stats.errors[500] == 0
+
+
+@pytest.mark.asyncio
+async def test_json_values_are_read_as_telegram_reads_them(
+    sim: BotApiSimulator, http: aiohttp.ClientSession
+) -> None:
+    """Typed JSON values of the right type pass, and a number where a string is expected is
+    its text, as Telegram's server keeps every JSON value's text."""
+    ana = sim.user("Ana")
+    await ana.says("/start")
+    body = {"chat_id": ana.id, "text": 123, "disable_notification": True}
+    async with http.post(f"{sim.url}/bot{TOKEN}/sendMessage", json=body) as response:
+        assert response.status == 200
+    assert ana.last.text == "123"
+    polled: dict[str, Any] = {"limit": 1, "timeout": 0, "allowed_updates": ["message"]}
+    async with http.post(f"{sim.url}/bot{TOKEN}/getUpdates", json=polled) as response:
+        assert response.status == 200
+        assert len((await response.json())["result"]) == 1

@@ -17,6 +17,7 @@ _SPEC_PATH = Path(__file__).with_name("botapi.json")
 
 _TRUE = frozenset({"true", "1"})
 _FALSE = frozenset({"false", "0"})
+_JSON_TYPES = (int, float, bool, list, dict, type(None))
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +32,7 @@ class Field:
 class CoerceError(ValueError):
     """A parameter value does not fit any of the types the spec allows."""
 
-    def __init__(self, field: str, value: str) -> None:
+    def __init__(self, field: str, value: object) -> None:
         super().__init__(f"invalid value for parameter {field}: {value!r}")
         self.field = field
 
@@ -83,20 +84,52 @@ def required_fields(method: str) -> list[str]:
 
 
 def coerce(method: str, raw: dict[str, Any]) -> dict[str, Any]:
-    """Turn string parameter values into typed values following the method's spec.
+    """Turn parameter values into typed values following the method's spec, or raise
+    CoerceError for one that fits none of its types.
 
-    Values that are not strings (already typed, e.g. from a JSON body or an uploaded
-    file) and parameters the spec does not list are passed through unchanged.
+    Telegram's server keeps each value of a JSON body as its JSON text (a string's without
+    the quotes) and reads it as it reads a form value: `{"limit": [1]}` is refused like
+    `limit=[1]`, while `{"text": 123}` sends "123". Uploaded files fit InputFile parameters
+    only; parameters the spec does not list are passed through unchanged.
     """
     known = _field_map(method)
     out: dict[str, Any] = {}
     for name, value in raw.items():
         spec_field = known.get(name)
-        if spec_field is None or not isinstance(value, str):
+        if spec_field is None:
+            out[name] = value
+        elif isinstance(value, str):
+            out[name] = _coerce_value(spec_field, value)
+        elif isinstance(value, _JSON_TYPES):
+            out[name] = _coerce_value(spec_field, json.dumps(value))
+        elif "InputFile" in spec_field.types:
             out[name] = value
         else:
-            out[name] = _coerce_value(spec_field, value)
+            raise CoerceError(spec_field.name, value)
     return out
+
+
+def _fits(kind: str, value: object) -> bool:
+    """Whether a value parsed from JSON text is of a spec type: "Integer", "Array of String",
+    or an object type such as "InlineKeyboardMarkup" (a JSON object, whose fields are the
+    method handlers' to check)."""
+    if kind.startswith("Array of "):
+        item = kind.removeprefix("Array of ")
+        return isinstance(value, list) and all(_fits(item, element) for element in value)
+    match kind:
+        case "Integer":
+            # JSON's true and false are Python ints too, but no Telegram integer.
+            return isinstance(value, int) and not isinstance(value, bool)
+        case "Float":
+            return isinstance(value, int | float) and not isinstance(value, bool)
+        case "Boolean":
+            return isinstance(value, bool)
+        case "String":
+            return isinstance(value, str)
+        case "InputFile":
+            return False  # a file comes as a part of its own, never inside JSON
+        case _:
+            return isinstance(value, dict)
 
 
 def _coerce_value(spec_field: Field, value: str) -> Any:
@@ -125,6 +158,9 @@ def _coerce_value(spec_field: Field, value: str) -> Any:
     if "String" in types or "InputFile" in types:
         return value
     try:
-        return json.loads(value)
+        loaded = json.loads(value)
     except ValueError:
         raise CoerceError(spec_field.name, value) from None
+    if not any(_fits(kind, loaded) for kind in types):
+        raise CoerceError(spec_field.name, value)
+    return loaded
