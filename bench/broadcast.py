@@ -110,7 +110,7 @@ async def wait_bounded(engine: DeliveryEngine, broadcast_id: int, seconds: float
         logging.getLogger(__name__).error(
             "broadcast %s still running after %.0f s", broadcast_id, seconds
         )
-        engine.cancel(broadcast_id, BENCH_ACTOR)
+        await engine.cancel(broadcast_id, BENCH_ACTOR)
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(30):
                 await engine.wait(broadcast_id)
@@ -334,9 +334,9 @@ async def million(sim: SimProcess, workdir: Path, count: int, window: float) -> 
                     waiting = asyncio.create_task(engine.wait(broadcast.id))
                     await asyncio.wait({waiting}, timeout=window)
                     sent_in_window = run.sent_here
-                    engine.cancel(broadcast.id, BENCH_ACTOR)
                 # Cancelling marks every pending row cancelled, in one UPDATE.
                 with Meter() as cancelling:
+                    await engine.cancel(broadcast.id, BENCH_ACTOR)
                     await waiting
             delivery_peak = peak_rss_mb()
         counts = await store.counts(db, broadcast.id)

@@ -19,14 +19,14 @@ from telegram.ext import JobQueue
 
 from bot.delivery import DeliveryEngine
 from bot.i18n import LANGUAGES, t
-from bot.localtime import show
+from bot.localtime import ahead_of, show
 from bot.scheduling import arm_once
 from storage import Database
 from storage import actions as store
 from storage import broadcasts as broadcast_store
 from storage import cities as city_store
 from storage import supporters as supporter_store
-from storage.actions import Action, ActionState, Answer, Reminder
+from storage.actions import Action, ActionState, Answer, DueAt, Reminder
 from storage.broadcasts import Content
 
 log = logging.getLogger(__name__)
@@ -75,9 +75,12 @@ def render(
 
 def rsvp_markup(action: Action, language: str, answer: Answer | None) -> InlineKeyboardMarkup:
     if action.starts_at <= time.time() or action.state is not ActionState.PUBLISHED:
-        over = InlineKeyboardButton(
-            t(language, "button_action_over"), callback_data=f"{RSVP}{action.id}:{OVER}"
+        label = (
+            "button_action_cancelled"
+            if action.state is ActionState.CANCELLED
+            else "button_action_over"
         )
+        over = InlineKeyboardButton(t(language, label), callback_data=f"{RSVP}{action.id}:{OVER}")
         return InlineKeyboardMarkup([[over]])
     yes = t(language, "button_yes")
     no = t(language, "button_no")
@@ -109,6 +112,11 @@ def in_every_language(build: Any) -> Content:
     body, markup = parts(versions["en"])
     body_es, markup_es = parts(versions["es"])
     return Content(body, reply_markup=markup, body_es=body_es, reply_markup_es=markup_es)
+
+
+def due_on(zone: ZoneInfo) -> DueAt:
+    """Reminder times on the city's calendar."""
+    return lambda starts_at, offset: ahead_of(starts_at, offset, zone)
 
 
 class Mobilizer:
@@ -151,9 +159,9 @@ class Mobilizer:
         """Announces the action to its city's followers, with the RSVP buttons, and plans the
         reminders, all recorded at once. Returns the number of followers it goes to."""
         zone = await self.zone_of(action)
-        username = self.bot.username
-        content = in_every_language(lambda lang: render(action, zone, lang, username))
-        announcement_id = await store.announce(self.db, action, content, self.offsets)
+        announcement_id = await store.announce(
+            self.db, action, self._announcement(action, zone), self.offsets, due_on(zone)
+        )
         if announcement_id is None:
             return 0
         await self.engine.launch(announcement_id)
@@ -173,12 +181,22 @@ class Mobilizer:
         self._arm(f"publish-{action.id}", action.publish_at, self._fire_publication, action.id)
 
     async def _fire_publication(self, context: Any) -> None:
-        action_id = context.job.data
-        if not await store.publish(self.db, action_id):
+        action = await store.get(self.db, context.job.data)
+        if action is None:
             return
-        action = await store.get(self.db, action_id)
-        if action is not None:
-            await self.publish(action)
+        if action.author_id is not None:
+            # Checked again now: the author may have lost the city since scheduling.
+            reach = await context.reach_by_id(action.author_id)
+            if reach is None or not reach.may_reach(action.city_id):
+                if await store.cancel(self.db, action.author_id, action.id):
+                    log.warning("action %s withdrawn: its author lost its city", action.id)
+                    await self._tell_author(action, "action_withdrawn")
+                return
+        if not await store.publish(self.db, action.id):
+            return
+        published = await store.get(self.db, action.id)
+        if published is not None:
+            await self.publish(published)
 
     # --- reminders -----------------------------------------------------------------------
 
@@ -198,17 +216,12 @@ class Mobilizer:
             await store.close_reminder(self.db, reminder.id, "skipped")
             return
         zone = await self.zone_of(action)
-        content = in_every_language(
-            lambda lang: t(
-                lang,
-                "reminder",
-                title=action.title,
-                when=show(action.starts_at, zone, lang),
-                place=action.place,
-            )
-        )
         broadcast_id = await store.send_reminder(
-            self.db, reminder.id, action.city_id, content, expires_at=action.starts_at
+            self.db,
+            reminder.id,
+            action.city_id,
+            self._reminder(action, zone),
+            expires_at=action.starts_at,
         )
         if broadcast_id is not None:
             await self.engine.launch(broadcast_id)
@@ -218,24 +231,26 @@ class Mobilizer:
             for job in self.job_queue.get_jobs_by_name(name):
                 job.schedule_removal()
 
-    # --- changes -------------------------------------------------------------------------
+    # --- changes ---------------------------------------------------------------------------
 
     async def change_time(self, actor_id: int, action: Action, starts_at: int) -> None:
-        """Moves the action and its reminders, and tells the yes-group."""
+        """Moves the action and its reminders, corrects what is still going out, and tells
+        the yes-group."""
         before = await store.pending_reminders(self.db, action.id)
         self._disarm_reminders(action.id, [reminder.id for reminder in before])
-        await store.reschedule(self.db, actor_id, action.id, starts_at)
+        zone = await self.zone_of(action)
+        await store.reschedule(self.db, actor_id, action.id, starts_at, due_on(zone))
         moved = await store.get(self.db, action.id)
         if moved is None:
             return
-        if moved.announcement_id is not None:
-            # The announcement may still be going out: it now stops at the new start.
-            await broadcast_store.extend(self.db, moved.announcement_id, starts_at)
         if moved.state is ActionState.SCHEDULED:
             await self.arm_publication(moved)
-        for reminder in await store.pending_reminders(self.db, action.id):
+        pending = await store.pending_reminders(self.db, action.id)
+        for reminder in pending:
             await self._arm_reminder(reminder)
-        zone = await self.zone_of(moved)
+        # A reminder going out now that is due again at the new time stops here and goes out
+        # whole then; one that is not goes on with the new time.
+        await self._correct_in_flight(moved, zone, actor_id, {reminder.id for reminder in pending})
         await self._tell_yes_group(
             moved,
             lambda lang: t(
@@ -245,6 +260,9 @@ class Mobilizer:
 
     async def change_place(self, actor_id: int, action: Action, place: str) -> None:
         await store.move(self.db, actor_id, action.id, place)
+        moved = await store.get(self.db, action.id)
+        if moved is not None:
+            await self._correct_in_flight(moved, await self.zone_of(moved), actor_id, set())
         await self._tell_yes_group(
             action, lambda lang: t(lang, "action_relocated", title=action.title, place=place)
         )
@@ -254,13 +272,48 @@ class Mobilizer:
         if not await store.cancel(self.db, actor_id, action.id):
             return False
         self._disarm_reminders(action.id, [reminder.id for reminder in pending])
+        # Nobody else should be invited to, or reminded of, a cancelled action.
         if action.announcement_id is not None:
-            # Nobody else should be invited to a cancelled action.
-            self.engine.cancel(action.announcement_id, actor_id)
+            await self.engine.cancel(action.announcement_id, actor_id)
+        for _, broadcast_id in await store.reminder_broadcasts(self.db, action.id):
+            await self.engine.cancel(broadcast_id, actor_id)
         await self._tell_yes_group(
             action, lambda lang: t(lang, "action_cancelled", title=action.title)
         )
         return True
+
+    async def _correct_in_flight(
+        self, action: Action, zone: ZoneInfo, actor_id: int, stop: set[int]
+    ) -> None:
+        """The announcement and reminders still going out carry the new time and place to
+        the people who have not got them yet; the ones in stop are cancelled instead."""
+        if action.announcement_id is not None:
+            await self.engine.revise(
+                action.announcement_id, self._announcement(action, zone), action.starts_at
+            )
+        for reminder_id, broadcast_id in await store.reminder_broadcasts(self.db, action.id):
+            if reminder_id in stop:
+                await self.engine.cancel(broadcast_id, actor_id)
+            else:
+                await self.engine.revise(
+                    broadcast_id, self._reminder(action, zone), action.starts_at
+                )
+
+    def _announcement(self, action: Action, zone: ZoneInfo) -> Content:
+        username = self.bot.username
+        return in_every_language(lambda lang: render(action, zone, lang, username))
+
+    @staticmethod
+    def _reminder(action: Action, zone: ZoneInfo) -> Content:
+        return in_every_language(
+            lambda lang: t(
+                lang,
+                "reminder",
+                title=action.title,
+                when=show(action.starts_at, zone, lang),
+                place=action.place,
+            )
+        )
 
     async def _tell_yes_group(self, action: Action, build: Any) -> None:
         people = await store.yes_group(self.db, action.id)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import time
+from collections.abc import Callable
+
+# How much sooner than the sends before it a send may reach Telegram (a new connection, a busy
+# event loop). Pacing exactly to the limit by our own clock met a 429 within the first second.
+JITTER = 0.01
 
 
 class SendBudget:
@@ -16,55 +22,78 @@ class SendBudget:
     A 429 pauses everyone for retry_after, so one refusal does not become a storm of them.
     """
 
-    def __init__(self, rate: float | None, burst: float | None = None) -> None:
+    def __init__(
+        self,
+        rate: float | None,
+        burst: float | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.rate = rate
-        # Tokens accrue continuously; the burst caps what an idle spell saves up. A twentieth
-        # of a second's worth keeps any one-second window within rate + burst.
-        self.capacity = max(1.0, burst if burst is not None else (rate or 0) / 20)
-        if burst is None and rate is not None and rate <= 60:
-            # At Telegram's free tier even a burst of 1.5 lets 31 sends into one second at 30/s.
-            self.capacity = 1.0
+        self._clock = clock
+        # Tokens accrue continuously; the burst caps what an idle spell saves up. Up to 60/s it
+        # is one token (at 30/s even a burst of 1.5 let 31 sends into one second); above that,
+        # a hundredth of a second's worth catches up a sender that woke late.
+        whole = math.floor(rate) if rate is not None else 0
+        if burst is None:
+            burst = 1.0 if rate is None or rate <= 60 else rate / 100
+        self.capacity = float(max(1, min(math.floor(burst), whole)))
+        # A bucket of capacity B refilled at R lets at most B + R·s sends into any s seconds.
+        # Sends that left up to 1 + JITTER seconds apart may reach Telegram within one second,
+        # so B + R·(1 + JITTER) stays at rate + 1 or below: a full bucket and the refill
+        # together never put more than the rate into any second, a burst after a pause included.
+        self.refill = (whole + 1 - self.capacity) / (1 + JITTER) if whole >= 1 else (rate or 0.0)
         self._tokens = self.capacity
-        self._stamp = time.monotonic()
+        self._stamp = clock()
         self._paused_until = 0.0
         self._interactive_waiting = 0
         self._changed = asyncio.Event()
+        self._bulk_turn = asyncio.Lock()
 
     def pause(self, seconds: float) -> None:
-        """Telegram said "retry after": nobody sends until then."""
-        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+        """Telegram said "retry after": nobody sends until then, and the bucket starts empty
+        when the pause ends, so the pause does not save up a burst."""
+        self._paused_until = max(self._paused_until, self._clock() + seconds)
         self._tokens = 0.0
+        self._stamp = self._paused_until
 
     @property
     def paused_for(self) -> float:
-        return max(0.0, self._paused_until - time.monotonic())
+        return max(0.0, self._paused_until - self._clock())
 
     async def acquire(self, *, interactive: bool) -> None:
         if interactive:
             self._interactive_waiting += 1
-        try:
-            while (wait := self._try_take(interactive)) > 0:
-                self._changed.clear()
-                # Wake early when a reply is served, so bulk senders re-check promptly.
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._changed.wait(), wait)
-        finally:
-            if interactive:
+            try:
+                await self._take(interactive=True)
+            finally:
                 self._interactive_waiting -= 1
                 self._changed.set()
+            return
+        # One bulk sender at a time watches the clock and the rest queue behind it: at 1000/s
+        # the engine's 250 workers all waking for every token kept a whole core busy polling.
+        async with self._bulk_turn:
+            await self._take(interactive=False)
+
+    async def _take(self, *, interactive: bool) -> None:
+        while (wait := self._try_take(interactive)) > 0:
+            self._changed.clear()
+            # Wake early when a reply is served, so a bulk sender re-checks promptly.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), wait)
 
     def _try_take(self, interactive: bool) -> float:
         """Takes a token and returns 0, or returns how long to wait before trying again."""
-        now = time.monotonic()
+        now = self._clock()
         if now < self._paused_until:
             return self._paused_until - now
         if not interactive and self._interactive_waiting:
             return 0.005
         if self.rate is None:
             return 0.0
-        self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
+        self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.refill)
         self._stamp = now
         if self._tokens >= 1.0:
             self._tokens -= 1.0
             return 0.0
-        return (1.0 - self._tokens) / self.rate
+        return (1.0 - self._tokens) / self.refill

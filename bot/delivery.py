@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import random
 import time
 from dataclasses import dataclass, field
@@ -27,11 +28,12 @@ from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from storage import Database
 from storage import broadcasts as store
 from storage import supporters as supporter_store
-from storage.broadcasts import Broadcast, Counts, Outcome, Result, State
+from storage.broadcasts import Broadcast, Content, Counts, Outcome, Result, State
 
 log = logging.getLogger(__name__)
 
 PAGE = 1000
+FLUSH_INTERVAL = 0.2
 STOP_GRACE = 10.0
 Recipient = tuple[int, str]  # user id, language
 STOP_BUTTON = "bc:stop:"
@@ -40,17 +42,22 @@ STOP_BUTTON = "bc:stop:"
 @dataclass(frozen=True, slots=True)
 class Tuning:
     workers: int = 8
-    flush_interval: float = 0.2
+    flush_interval: float = FLUSH_INTERVAL
     progress_interval: float = 3.0
     max_attempts: int = 4
     backoff: float = 0.5
     paid: bool = False
+    # Sends begun but not yet written to the database; the most a hard kill can duplicate.
+    unrecorded: int = 13
 
     @classmethod
     def for_rate(cls, rate: float | None, paid: bool = False) -> Tuning:
-        """Enough concurrent sends to keep the rate with Telegram's ~100-250 ms latency."""
+        """Enough concurrent sends to keep the rate with Telegram's ~100-250 ms latency, and
+        room for one flush interval's outcomes beside them."""
         workers = 64 if rate is None else int(min(256, max(8, rate / 4)))
-        return cls(workers=workers, paid=paid)
+        per_flush = 10_000 if rate is None else rate
+        unrecorded = workers + math.ceil(per_flush * FLUSH_INTERVAL)
+        return cls(workers=workers, paid=paid, unrecorded=unrecorded)
 
 
 @dataclass(slots=True)
@@ -61,12 +68,27 @@ class Run:
     counts: Counts
     started: float = field(default_factory=time.monotonic)
     sent_here: int = 0
-    halted: bool = False
     cancelled_by: int | None = None
     cancelled: bool = False
+    # Set to stop the sends not yet begun; workers waiting for their turn wake at once.
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
     throttled: int = 0
     last_progress: str = ""
     task: asyncio.Task[None] | None = None
+    # The request each language's readers get; replaced when the content is revised.
+    requests: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
+    # One permit per send begun and not yet recorded: workers wait rather than let a slow
+    # database write widen what a crash could send twice.
+    unrecorded: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(13))
+    progress_task: asyncio.Task[None] | None = None
+
+    @property
+    def halted(self) -> bool:
+        return self.stopping.is_set()
+
+    def halt(self, *, cancelled_by: int | None = None, cancelled: bool = False) -> None:
+        self.cancelled, self.cancelled_by = cancelled, cancelled_by
+        self.stopping.set()
 
     def expired(self) -> bool:
         expires_at = self.broadcast.expires_at
@@ -110,7 +132,7 @@ class DeliveryEngine:
     async def stop(self) -> None:
         """Graceful: sends in flight finish and are recorded; the rest stay pending."""
         for run in self.runs.values():
-            run.halted = True
+            run.halt()
         tasks = [run.task for run in self.runs.values() if run.task is not None]
         if tasks:
             # A worker may be sitting out a long retry_after; past the grace period it is
@@ -135,6 +157,8 @@ class DeliveryEngine:
         if broadcast is None or broadcast.state is not State.SENDING:
             return
         run = Run(broadcast, await store.counts(self.db, broadcast_id))
+        run.requests = requests_for(broadcast, self.tuning.paid)
+        run.unrecorded = asyncio.Semaphore(self.tuning.unrecorded)
         self.runs[broadcast_id] = run
         run.task = asyncio.create_task(self._deliver(run), name=f"broadcast-{broadcast_id}")
 
@@ -146,11 +170,25 @@ class DeliveryEngine:
     def include(self, user_id: int) -> None:
         self.excluded.discard(user_id)
 
-    def cancel(self, broadcast_id: int, actor_id: int) -> bool:
+    async def revise(self, broadcast_id: int, content: Content, expires_at: int) -> None:
+        """The recipients not yet sent get this content instead, from the next send on (and
+        after a restart: it is stored)."""
+        if not await store.revise(self.db, broadcast_id, content, expires_at):
+            return
+        run = self.runs.get(broadcast_id)
+        revised = await store.get(self.db, broadcast_id)
+        if run is not None and revised is not None:
+            run.broadcast = revised
+            run.requests = requests_for(revised, self.tuning.paid)
+
+    async def cancel(self, broadcast_id: int, actor_id: int) -> bool:
+        """Stops the sends not yet begun, and records it at once: a stop or crash from here
+        on must not resume what the organizer cancelled."""
         run = self.runs.get(broadcast_id)
         if run is None or run.halted:
             return False
-        run.halted, run.cancelled, run.cancelled_by = True, True, actor_id
+        run.halt(cancelled=True, cancelled_by=actor_id)
+        await store.finish(self.db, broadcast_id, State.CANCELLED, actor_id)
         return True
 
     async def wait(self, broadcast_id: int) -> None:
@@ -174,6 +212,8 @@ class DeliveryEngine:
             ]
             tasks.extend(workers)
             await self._flush_until_done(run, workers, results)
+            if run.progress_task is not None:
+                await run.progress_task  # the final edit must come after it
             if run.cancelled:
                 await store.finish(self.db, run.broadcast.id, State.CANCELLED, run.cancelled_by)
                 run.counts = await store.counts(self.db, run.broadcast.id)
@@ -189,6 +229,8 @@ class DeliveryEngine:
         finally:
             # Whatever happened, no task of this run outlives it, and what was sent is recorded
             # (an unrecorded send would be sent again at the next start).
+            if run.progress_task is not None:
+                tasks.append(run.progress_task)
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
@@ -213,9 +255,10 @@ class DeliveryEngine:
         while pending_tasks:
             _, pending_tasks = await asyncio.wait(pending_tasks, timeout=self.tuning.flush_interval)
             await self._flush(run, results)
-            if time.monotonic() >= next_progress:
+            if time.monotonic() >= next_progress and _idle(run.progress_task):
+                # Beside the flushes, never in their way: an edit is a Telegram round trip.
                 next_progress = time.monotonic() + self.tuning.progress_interval
-                await self._progress(run, final=False)
+                run.progress_task = asyncio.create_task(self._progress_quietly(run))
         for worker in workers:
             if worker.exception() is not None:
                 raise worker.exception()  # type: ignore[misc]
@@ -225,6 +268,8 @@ class DeliveryEngine:
         batch = results[:]
         del results[:]
         await store.record(self.db, run.broadcast.id, batch)
+        for _ in batch:
+            run.unrecorded.release()
 
     async def _produce(self, run: Run, queue: asyncio.Queue[Recipient | None]) -> None:
         after = 0
@@ -245,16 +290,17 @@ class DeliveryEngine:
     async def _work(
         self, run: Run, queue: asyncio.Queue[Recipient | None], results: list[Result]
     ) -> None:
-        requests = {lang: _request(run.broadcast, lang, self.tuning.paid) for lang in LANGUAGES}
         while (recipient := await queue.get()) is not None:
             if run.halted:
                 continue  # drain to the sentinel; the rest stays pending in the database
             user_id, language = recipient
             if user_id in self.excluded:
                 continue  # stays pending; finish() marks it cancelled
-            method, base = requests.get(language, requests[DEFAULT_LANGUAGE])
+            await run.unrecorded.acquire()
+            method, base = run.requests.get(language, run.requests[DEFAULT_LANGUAGE])
             result = await self._send_one(run, method, {**base, "chat_id": user_id}, user_id)
             if result is None:
+                run.unrecorded.release()
                 continue
             results.append(result)
             run.counts.add(Outcome.PENDING, -1)
@@ -267,10 +313,11 @@ class DeliveryEngine:
     ) -> Result | None:
         failures = 0
         while True:
-            await self.budget.acquire(interactive=False)
+            if not await self._turn(run):
+                return None
             if run.expired():
                 # Too late to be useful (a reminder once the action began): stop here.
-                run.halted = run.cancelled = True
+                run.halt(cancelled=True)
             if run.halted:
                 return None
             try:
@@ -299,7 +346,28 @@ class DeliveryEngine:
             delay = self.tuning.backoff * 2 ** (failures - 1)
             await asyncio.sleep(delay * random.uniform(0.5, 1.5))  # noqa: S311 - jitter
 
+    async def _turn(self, run: Run) -> bool:
+        """Waits for this send's place in the budget; False when the run halts first (a
+        cancel or a stop while everyone sits out a long retry_after)."""
+        if run.halted:
+            return False
+        turn = asyncio.ensure_future(self.budget.acquire(interactive=False))
+        halt = asyncio.ensure_future(run.stopping.wait())
+        try:
+            await asyncio.wait({turn, halt}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in (turn, halt):
+                waiter.cancel()
+            await asyncio.gather(turn, halt, return_exceptions=True)
+        return not run.halted
+
     # --- the organizer's live status message --------------------------------------------
+
+    async def _progress_quietly(self, run: Run) -> None:
+        try:
+            await self._progress(run, final=False)
+        except Exception:
+            log.exception("progress of broadcast %s not shown", run.broadcast.id)
 
     async def _progress(self, run: Run, *, final: bool) -> None:
         # Read afresh: the author may have erased their data since the run began.
@@ -348,6 +416,10 @@ class DeliveryEngine:
             log.warning("progress of broadcast %s not shown: %s", broadcast.id, error)
 
 
+def _idle(task: asyncio.Task[None] | None) -> bool:
+    return task is None or task.done()
+
+
 def progress_text(run: Run, language: str, final: bool) -> str:
     counts = run.counts
     total = max(counts.total, 1)
@@ -381,6 +453,10 @@ def _duration(seconds: float) -> str:
     if seconds < 3600:
         return f"{seconds // 60}m {seconds % 60:02}s"
     return f"{seconds // 3600}h {seconds % 3600 // 60:02}m"
+
+
+def requests_for(broadcast: Broadcast, paid: bool) -> dict[str, tuple[str, dict[str, Any]]]:
+    return {language: _request(broadcast, language, paid) for language in LANGUAGES}
 
 
 def _request(broadcast: Broadcast, language: str, paid: bool) -> tuple[str, dict[str, Any]]:

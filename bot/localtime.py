@@ -7,11 +7,12 @@ naive code goes wrong: a wall-clock time can be skipped (spring forward) or happ
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 INPUT_FORMAT = "%Y-%m-%d %H:%M"
+DAY = 86_400
 DAYS = {
     "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
     "es": ("lun", "mar", "mié", "jue", "vie", "sáb", "dom"),
@@ -78,3 +79,15 @@ def show(moment: datetime | int, zone: ZoneInfo, language: str) -> str:
         f"{days[local.weekday()]} {local.day} {months[local.month - 1]}, "
         f"{local:%H:%M} {local.tzname()}"
     )
+
+
+def ahead_of(starts_at: int, offset_seconds: int, zone: ZoneInfo) -> int:
+    """When a reminder `offset_seconds` before starts_at goes out. Whole days count on the
+    city's calendar, so 24h (or 1d) before Sunday 18:00 is Saturday 18:00 even with a DST
+    switch between; the rest counts elapsed time, so 2h is the two real hours people need to
+    get there."""
+    days, rest = divmod(offset_seconds, DAY)
+    local = datetime.fromtimestamp(starts_at, zone)
+    # Arithmetic on an aware datetime is wall-clock arithmetic; a day-before time that falls
+    # in a spring-forward gap comes out just after it, one that happens twice the earlier.
+    return int((local - timedelta(days=days)).timestamp()) - rest

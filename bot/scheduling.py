@@ -5,18 +5,22 @@ from __future__ import annotations
 import logging
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Bot
 from telegram.error import TelegramError
 from telegram.ext import JobQueue
 
 from bot.delivery import DeliveryEngine
-from bot.i18n import t
+from bot.i18n import DEFAULT_LANGUAGE, Html, t
 from storage import Database
 from storage import broadcasts as store
+from storage import cities as city_store
 from storage import supporters as supporter_store
 from storage.broadcasts import Broadcast, State
+
+if TYPE_CHECKING:
+    from bot.context import MusterContext
 
 log = logging.getLogger(__name__)
 
@@ -77,10 +81,36 @@ class BroadcastScheduler:
         for job in self.job_queue.get_jobs_by_name(job_name(broadcast_id)):
             job.schedule_removal()
 
-    async def _fire(self, context: Any) -> None:
-        broadcast_id = context.job.data
-        total = await self.engine.send_now(broadcast_id)
-        log.info("scheduled broadcast %s fired to %s recipients", broadcast_id, total)
+    async def _fire(self, context: MusterContext) -> None:
+        """Sends a broadcast at its time, if its author may still reach its cities then: a
+        grant is checked on every step, and this step comes long after the author's last."""
+        if context.job is None or not isinstance(context.job.data, int):
+            return
+        broadcast = await store.get(self.db, context.job.data)
+        if broadcast is None:
+            return
+        if broadcast.author_id is not None:
+            reach = await context.reach_by_id(broadcast.author_id)
+            target = None if broadcast.all_cities else broadcast.city_id
+            if reach is None or not reach.may_reach(target):
+                await self._withdrawn(broadcast)
+                return
+        total = await self.engine.send_now(broadcast.id)
+        log.info("scheduled broadcast %s fired to %s recipients", broadcast.id, total)
+
+    async def _withdrawn(self, broadcast: Broadcast) -> None:
+        """The author lost the city (or the role) since scheduling: cancelled, and told."""
+        author_id = broadcast.author_id
+        if author_id is None or not await store.cancel_scheduled(self.db, broadcast.id, author_id):
+            return
+        log.warning("scheduled broadcast %s cancelled: its author lost its city", broadcast.id)
+        language = await self._language_of(author_id)
+        if broadcast.all_cities:
+            where: str = Html(t(language, "all_cities"))
+        else:
+            city = await city_store.by_id(self.db, broadcast.city_id or 0)
+            where = city.name if city else "?"
+        await self._tell(author_id, t(language, "broadcast_withdrawn", id=broadcast.id, city=where))
 
     async def _missed(self, broadcast: Broadcast) -> None:
         if not await store.mark_missed(self.db, broadcast.id):
@@ -88,11 +118,15 @@ class BroadcastScheduler:
         log.warning("scheduled broadcast %s missed its time", broadcast.id)
         if broadcast.author_id is None:
             return
-        author = await supporter_store.get(self.db, broadcast.author_id)
-        language = author.language if author else "en"
+        language = await self._language_of(broadcast.author_id)
+        await self._tell(broadcast.author_id, t(language, "broadcast_missed", id=broadcast.id))
+
+    async def _language_of(self, user_id: int) -> str:
+        supporter = await supporter_store.get(self.db, user_id)
+        return supporter.language if supporter else DEFAULT_LANGUAGE
+
+    async def _tell(self, author_id: int, text: str) -> None:
         try:
-            await self.bot.send_message(
-                broadcast.author_id, t(language, "broadcast_missed", id=broadcast.id)
-            )
+            await self.bot.send_message(author_id, text)
         except TelegramError as error:
-            log.info("could not tell the author of broadcast %s: %s", broadcast.id, error)
+            log.info("could not tell %s about a scheduled broadcast: %s", author_id, error)

@@ -42,7 +42,7 @@ from storage import broadcasts as broadcast_store
 from storage import cities as city_store
 from storage.actions import Action, ActionState
 
-CITY, TITLE, WHEN, PLACE, DETAILS, CONFIRM, PUBLISH_AT, NEW_TIME, NEW_PLACE = range(9)
+CITY, TITLE, WHEN, PLACE, DETAILS, CONFIRM, PUBLISH_AT, NEW_TIME, NEW_PLACE, NEW_START = range(10)
 END = ConversationHandler.END
 PICK = "na:city:"
 PUBLISH, PUBLISH_LATER, ABORT = "na:publish", "na:later", "na:abort"
@@ -138,6 +138,16 @@ async def take_start(update: Update, context: MusterContext) -> int:
     return PLACE
 
 
+async def retake_start(update: Update, context: MusterContext) -> int:
+    """A new start for a draft whose start passed before it was published."""
+    draft = draft_of(context)
+    moment = await _read_time(update, context, draft.city_id)
+    if moment is None:
+        return NEW_START
+    draft.starts_at = moment.timestamp
+    return await preview(update, context)
+
+
 async def take_place(update: Update, context: MusterContext) -> int:
     place = await _bounded_text(update, context, "place")
     if place is None:
@@ -206,8 +216,10 @@ async def publish_now(update: Update, context: MusterContext) -> int:
     await query.answer()
     language = await context.language_of(query.from_user)
     if draft.starts_at <= time.time():
-        await query.edit_message_text(t(language, "time_past", zone=""))
-        return END
+        # The preview waited past the start: the rest of the draft is still good.
+        zone = await zone_of(context, draft.city_id)
+        await query.edit_message_text(t(language, "newaction_start_passed", zone=zone.key))
+        return NEW_START
     action = await action_store.create(
         context.db,
         query.from_user.id,
@@ -433,7 +445,10 @@ async def take_new_time(update: Update, context: MusterContext) -> int:
         and action.state is ActionState.SCHEDULED
         and (moment.timestamp <= action.publish_at)
     ):
-        await reply(update, context, "publish_after_start")
+        zone = await zone_of(context, action.city_id)
+        language = await context.language_of(user)
+        when = show(action.publish_at, zone, language)
+        await reply(update, context, "start_after_publish", when=when)
         return NEW_TIME
     await context.mobilizer.change_time(user.id, action, moment.timestamp)
     zone = await zone_of(context, action.city_id)
@@ -557,6 +572,7 @@ def conversation() -> ConversationHandler[MusterContext]:
                 PUBLISH_AT: [MessageHandler(typed, take_publish_time)],
                 NEW_TIME: [MessageHandler(typed, take_new_time)],
                 NEW_PLACE: [MessageHandler(typed, take_new_place)],
+                NEW_START: [MessageHandler(typed, retake_start)],
             },
             fallbacks=[
                 CommandHandler("cancel", abort, filters=PRIVATE_MESSAGE),

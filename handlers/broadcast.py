@@ -269,7 +269,7 @@ async def stop_broadcast(update: Update, context: MusterContext) -> None:
     if broadcast is None or not await may_manage(context, query.from_user.id, broadcast):
         await query.answer(t(language, "not_your_broadcast"), show_alert=True)
         return
-    stopped = context.engine.cancel(broadcast.id, query.from_user.id)
+    stopped = await context.engine.cancel(broadcast.id, query.from_user.id)
     await query.answer(t(language, "broadcast_stopping" if stopped else "broadcast_not_running"))
 
 

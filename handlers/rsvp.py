@@ -37,7 +37,8 @@ async def answer(update: Update, context: MusterContext) -> None:
         return
     given = ANSWERS.get(choice)
     if given is None or choice == OVER or not is_open(action):
-        await query.answer(t(language, "action_over"), show_alert=True)
+        closed = "action_called_off" if action.state is ActionState.CANCELLED else "action_over"
+        await query.answer(t(language, closed), show_alert=True)
         await _edit_markup(update, rsvp_markup(action, language, None))
         return
     await supporter_store.ensure(context.db, query.from_user.id, language)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -11,6 +11,10 @@ import aiosqlite
 from storage import audit
 from storage.broadcasts import Content, insert_announcement, insert_direct
 from storage.db import Database, now
+
+# When a reminder so many seconds before a start goes out: (starts_at, offset) -> due_at.
+# The caller knows the city's calendar (see bot.localtime.ahead_of).
+DueAt = Callable[[int, int], int]
 
 
 class ActionState(StrEnum):
@@ -119,7 +123,7 @@ async def mark_missed(db: Database, action_id: int) -> bool:
 
 
 async def announce(
-    db: Database, action: Action, content: Content, offsets: Iterable[int]
+    db: Database, action: Action, content: Content, offsets: Iterable[int], due_at: DueAt
 ) -> int | None:
     """In one transaction: the announcement with its recipients, the reminders, and the
     link between them and the action. None when the action is not (or no longer) waiting to
@@ -135,7 +139,7 @@ async def announce(
         broadcast_id = await insert_announcement(
             tx, action.author_id, action.city_id, content, expires_at=action.starts_at
         )
-        await _plan_reminders(tx, action, offsets)
+        await _plan_reminders(tx, action, offsets, due_at)
         await tx.execute(
             "UPDATE actions SET announcement_id = ? WHERE id = ?", (broadcast_id, action.id)
         )
@@ -223,21 +227,31 @@ async def yes_group(db: Database, action_id: int) -> list[int]:
     return [row[0] for row in await db.fetch_all(_YES_GROUP, (action_id,))]
 
 
-async def reschedule(db: Database, actor_id: int, action_id: int, starts_at: int) -> None:
-    """Moves the action; pending reminders move with it, and one now in the past is
-    skipped rather than sent late."""
+async def reschedule(
+    db: Database, actor_id: int, action_id: int, starts_at: int, due_at: DueAt
+) -> None:
+    """Moves the action and its reminders. A reminder whose new time is still ahead is
+    pending again, even one already sent for the old time (the 24h reminder went out, then
+    the action slipped by days); one whose new time has passed is skipped, never sent late,
+    and one already sent stays sent."""
+    current = now()
     async with db.transaction() as tx:
         await tx.execute("UPDATE actions SET starts_at = ? WHERE id = ?", (starts_at, action_id))
-        await tx.execute(
-            "UPDATE reminders SET due_at = ? - offset_seconds WHERE action_id = ? "
-            "AND status IN ('pending', 'skipped')",
-            (starts_at, action_id),
-        )
-        await tx.execute(
-            "UPDATE reminders SET status = CASE WHEN due_at > ? THEN 'pending' ELSE 'skipped' "
-            "END WHERE action_id = ? AND status IN ('pending', 'skipped')",
-            (now(), action_id),
-        )
+        async with tx.execute(
+            "SELECT id, offset_seconds, status FROM reminders WHERE action_id = ? "
+            "AND status IN ('pending', 'skipped', 'sent', 'missed')",
+            (action_id,),
+        ) as cursor:
+            reminders = await cursor.fetchall()
+        changes = []
+        for reminder_id, offset, status in reminders:
+            due = due_at(starts_at, offset)
+            if due > current:
+                status = "pending"
+            elif status == "pending":
+                status = "skipped"
+            changes.append((due, status, reminder_id))
+        await tx.executemany("UPDATE reminders SET due_at = ?, status = ? WHERE id = ?", changes)
         await audit.record(tx, actor_id, "action.time", None, f"action={action_id}")
 
 
@@ -264,20 +278,18 @@ async def cancel(db: Database, actor_id: int, action_id: int) -> bool:
         return True
 
 
-async def _plan_reminders(tx: aiosqlite.Connection, action: Action, offsets: Iterable[int]) -> None:
+async def _plan_reminders(
+    tx: aiosqlite.Connection, action: Action, offsets: Iterable[int], due_at: DueAt
+) -> None:
     """One reminder per offset; an offset whose time has passed already is skipped."""
     current = now()
+    planned = [(offset, due_at(action.starts_at, offset)) for offset in offsets]
     await tx.executemany(
         "INSERT INTO reminders (action_id, offset_seconds, due_at, status) "
         "VALUES (?, ?, ?, ?) ON CONFLICT (action_id, offset_seconds) DO NOTHING",
         [
-            (
-                action.id,
-                offset,
-                action.starts_at - offset,
-                "pending" if action.starts_at - offset > current else "skipped",
-            )
-            for offset in offsets
+            (action.id, offset, due, "pending" if due > current else "skipped")
+            for offset, due in planned
         ],
     )
 
@@ -323,6 +335,16 @@ async def send_reminder(
             (broadcast_id, reminder_id),
         )
         return broadcast_id
+
+
+async def reminder_broadcasts(db: Database, action_id: int) -> list[tuple[int, int]]:
+    """(reminder id, broadcast id) of the action's reminders that have gone out, some
+    perhaps still going out."""
+    rows = await db.fetch_all(
+        "SELECT id, broadcast_id FROM reminders WHERE action_id = ? AND broadcast_id IS NOT NULL",
+        (action_id,),
+    )
+    return [(row[0], row[1]) for row in rows]
 
 
 async def close_reminder(

@@ -301,11 +301,23 @@ async def insert_announcement(
     return broadcast_id
 
 
-async def extend(db: Database, broadcast_id: int, expires_at: int) -> None:
+async def revise(db: Database, broadcast_id: int, content: Content, expires_at: int) -> bool:
+    """New text and cutoff for the recipients still waiting (an action's time or place
+    changed while its announcement or a reminder was going out). Only while sending."""
     async with db.transaction() as tx:
-        await tx.execute(
-            "UPDATE broadcasts SET expires_at = ? WHERE id = ?", (expires_at, broadcast_id)
+        cursor = await tx.execute(
+            "UPDATE broadcasts SET body = ?, reply_markup = ?, body_es = ?, reply_markup_es = ?, "
+            "expires_at = ? WHERE id = ? AND status = 'sending'",
+            (
+                content.body,
+                content.reply_markup,
+                content.body_es,
+                content.reply_markup_es,
+                expires_at,
+                broadcast_id,
+            ),
         )
+        return cursor.rowcount > 0
 
 
 async def pending(
@@ -367,21 +379,25 @@ async def errors(db: Database, broadcast_id: int) -> list[str]:
     return [row[0] for row in rows]
 
 
-async def finish(db: Database, broadcast_id: int, state: State, actor_id: int | None) -> None:
-    """Ends a broadcast, done or cancelled. Recipients still pending are marked cancelled:
-    the rest of a cancelled one, or people who paused or blocked the bot meanwhile."""
+async def finish(db: Database, broadcast_id: int, state: State, actor_id: int | None) -> bool:
+    """Ends a sending broadcast, done or cancelled, once. Recipients still pending are marked
+    cancelled: the rest of a cancelled one, or people who paused or blocked the bot
+    meanwhile. (A send already in flight is recorded as sent over that afterwards.)"""
     async with db.transaction() as tx:
+        cursor = await tx.execute(
+            "UPDATE broadcasts SET status = ?, finished_at = ? WHERE id = ? AND status = 'sending'",
+            (state.value, now(), broadcast_id),
+        )
+        if cursor.rowcount == 0:
+            return False
         await tx.execute(
             "UPDATE deliveries SET status = 'cancelled' "
             "WHERE broadcast_id = ? AND status = 'pending'",
             (broadcast_id,),
         )
-        await tx.execute(
-            "UPDATE broadcasts SET status = ?, finished_at = ? WHERE id = ?",
-            (state.value, now(), broadcast_id),
-        )
         action = "broadcast.cancel" if state is State.CANCELLED else "broadcast.sent"
         await audit.record(tx, actor_id, action, None, f"broadcast={broadcast_id}")
+        return True
 
 
 async def cancel_scheduled(db: Database, broadcast_id: int, actor_id: int) -> bool:

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.app import build_application, services_of
 from bot.context import MusterApp
+from bot.localtime import parse_local, show
 from bot.runtime import running
 from bot.settings import Settings
 from bot.simulator.driver import SimUser
 from bot.simulator.server import BotApiSimulator
 from storage import Database
 from storage import actions as action_store
+from storage import organizers as organizer_store
 from storage.actions import Action, Answer
 from storage.cities import City
-from tests.conftest import TOKEN, followers, make_settings
+from tests.conftest import ADMIN_ID, TOKEN, followers, make_settings
 
 
 async def announce(
@@ -326,3 +329,197 @@ async def test_cancelling_stops_an_announcement_still_going_out(
     await sim.idle()
     invited = sum(len(cards(person, "Called off")) for person in people)
     assert 10 <= invited < 150
+
+
+def reminded(people: list[SimUser]) -> int:
+    return sum(len(reminders(person)) for person in people)
+
+
+async def test_cancelling_stops_reminders_still_going_out(
+    sim: BotApiSimulator, database_path: Path, seattle_followers: list[SimUser]
+) -> None:
+    """A reminder half-way through its yes-group when the organizer cancels goes no further:
+    nobody is reminded of an action after being told it is cancelled."""
+    people = [*seattle_followers, *await more_followers(sim, database_path, 55)]
+    settings = make_settings(sim, database_path, reminder_offsets="20s")
+    async with running(build_application(settings, TOKEN), poll_timeout=1) as app:
+        services = services_of(app)
+        action = await action_store.create(
+            services.db, None, 1, "Vigil", int(time.time()) + 23, "Park", "", None
+        )
+        for person in people:
+            await action_store.answer(services.db, action.id, person.id, Answer.YES)
+        await services.mobilizer.publish(action)
+        assert await sim.wait_until(lambda: reminded(people) >= 10, 15)
+        current = await action_store.get(services.db, action.id)
+        assert current is not None
+        await services.mobilizer.cancel(1, current)
+        await sim.wait_until(lambda: all(p.last.text.startswith("❌") for p in people), 15)
+        await sim.idle()
+    assert 10 <= reminded(people) < len(people)
+    for person in people:
+        texts = [message.text for message in person.messages]
+        cancelled_at = texts.index("❌ Cancelled: Vigil will not take place.")
+        assert not any(text.startswith("⏰") for text in texts[cancelled_at:])
+
+
+async def more_followers(sim: BotApiSimulator, database_path: Path, count: int) -> list[SimUser]:
+    db = Database(database_path)
+    await db.open()
+    try:
+        city = await db.fetch_one("SELECT id, slug, name, timezone FROM cities")
+        assert city is not None
+        return await followers(sim, db, City(*city), count)
+    finally:
+        await db.close()
+
+
+async def test_a_change_reaches_the_announcement_still_going_out(
+    sim: BotApiSimulator, db: Database, muster: MusterApp, organizer: SimUser, seattle: City
+) -> None:
+    """Followers still waiting for the announcement when the organizer moves the action get
+    the new time and place; everyone gets it once."""
+    people = await followers(sim, db, seattle, 60)
+    action = await announce(muster, organizer, seattle, 86400 * 3, "March")
+    mobilizer = services_of(muster).mobilizer
+    await sim.wait_until(lambda: sum(len(cards(p, "March")) for p in people) >= 10, 10)
+    await mobilizer.change_time(organizer.id, action, action.starts_at + 86400)
+    moved = await action_store.get(db, action.id)
+    assert moved is not None
+    await sim.wait_until(lambda: sum(len(cards(p, "March")) for p in people) >= 25, 10)
+    await mobilizer.change_place(organizer.id, moved, "Pioneer Square")
+    await sim.wait_until(lambda: all(cards(p, "March") for p in people), 15)
+    zone = await mobilizer.zone_of(action)
+    old, new = show(action.starts_at, zone, "en"), show(moved.starts_at, zone, "en")
+    sent = [cards(person, "March") for person in people]
+    assert all(len(card) == 1 for card in sent)
+    assert 10 <= sum(old in card[0] for card in sent) < 60
+    assert new in sent[-1][0] and "Pioneer Square" in sent[-1][0]
+
+
+async def test_a_reminder_already_sent_comes_again_when_the_action_moves_later(
+    sim: BotApiSimulator, db: Database, muster: MusterApp, organizer: SimUser, seattle: City
+) -> None:
+    """The 3s reminder went out; then the action slipped: the yes-group is reminded again
+    before the new start, with the new time."""
+    (hal,) = await followers(sim, db, seattle, 1)
+    action = await announce(muster, organizer, seattle, 3.5, "Rally")
+    await action_store.answer(db, action.id, hal.id, Answer.YES)
+    await hal.waits_for(lambda chat: len(reminders(chat)) == 1, timeout=5)
+    await services_of(muster).mobilizer.change_time(organizer.id, action, int(time.time()) + 5)
+    moved = await action_store.get(db, action.id)
+    assert moved is not None
+    await hal.waits_for(lambda chat: len(reminders(chat)) == 3, timeout=10)
+    when = show(moved.starts_at, await services_of(muster).mobilizer.zone_of(moved), "en")
+    assert all(when in text for text in reminders(hal)[1:])
+
+
+async def test_reminders_fall_on_the_city_calendar_across_a_dst_switch(
+    sim: BotApiSimulator, database_path: Path, seattle_followers: list[SimUser]
+) -> None:
+    """An action on the Sunday of the 2027 spring-forward in Seattle: its day-before reminder
+    is Saturday at the same wall-clock time, its 2h reminder two real hours before."""
+    settings = make_settings(sim, database_path, reminder_offsets="24h,2h")
+    zone = ZoneInfo("America/Los_Angeles")
+    starts = parse_local("2027-03-14 18:00", zone).timestamp
+    async with running(build_application(settings, TOKEN), poll_timeout=1) as app:
+        services = services_of(app)
+        action = await action_store.create(services.db, None, 1, "Vigil", starts, "P", "", None)
+        await services.mobilizer.publish(action)
+        planned = await action_store.pending_reminders(services.db, action.id)
+    assert [show(reminder.due_at, zone, "en") for reminder in planned] == [
+        "Sat 13 Mar, 18:00 PST",
+        "Sun 14 Mar, 16:00 PDT",
+    ]
+
+
+async def test_publish_now_after_the_start_passed_asks_for_a_new_start(
+    sim: BotApiSimulator, db: Database, muster: MusterApp, organizer: SimUser, seattle: City
+) -> None:
+    """The preview waited past the start: Publish now asks for a new start, keeps the rest of
+    the draft, and shows the preview again."""
+    await organizer.says("/newaction")
+    await organizer.receives()
+    await organizer.presses("Seattle")
+    await organizer.waits_for(lambda chat: chat.last.text.startswith("What is it called?"))
+    await organizer.says("Vigil")
+    await organizer.waits_for(lambda chat: "America/Los_Angeles" in chat.last.text)
+    await organizer.says("2030-05-01 18:00")
+    await organizer.waits_for(lambda chat: chat.last.text.startswith("Where?"))
+    await organizer.says("City Hall")
+    await organizer.waits_for(lambda chat: "/skip" in chat.last.text)
+    await organizer.says("/skip")
+    await organizer.waits_for(lambda chat: "📢 Publish now" in chat.last.labels())
+    muster.user_data[organizer.id]["action_draft"].starts_at = int(time.time()) - 60
+    await organizer.presses("📢 Publish now")
+    await organizer.waits_for(lambda chat: chat.last.text.startswith("The start time passed"))
+    assert "America/Los_Angeles" in organizer.last.text
+    await organizer.says("2030-05-02 18:00")
+    await organizer.waits_for(lambda chat: "📢 Publish now" in chat.last.labels())
+    await organizer.presses("📢 Publish now")
+    await organizer.waits_for(lambda chat: bool(announced_to_nobody(chat)))
+    (action,) = await action_store.upcoming(db)
+    assert (action.title, action.place) == ("Vigil", "City Hall")
+    assert show(action.starts_at, ZoneInfo(seattle.timezone), "en") == "Thu 2 May, 18:00 PDT"
+
+
+def announced_to_nobody(organizer: SimUser) -> list[str]:
+    return [m.text for m in organizer.messages if "is being announced to 0 followers" in m.text]
+
+
+async def test_a_new_start_before_the_announcement_is_refused(
+    sim: BotApiSimulator, db: Database, muster: MusterApp, organizer: SimUser, seattle: City
+) -> None:
+    """An action to be announced on 1 May cannot be moved to start before then."""
+    zone = ZoneInfo(seattle.timezone)
+    publish_at = parse_local("2030-05-01 09:00", zone).timestamp
+    starts = parse_local("2030-05-10 18:00", zone).timestamp
+    await action_store.create(
+        db, organizer.id, seattle.id, "Sit-in", starts, "P", "", publish_at=publish_at
+    )
+    await organizer.says("/myactions")
+    await organizer.waits_for(lambda chat: "🕒 Change time" in chat.last.labels())
+    await organizer.presses("🕒 Change time")
+    await organizer.waits_for(lambda chat: chat.last.text.startswith("New start time"))
+    organizer.mark_all_read()
+    await organizer.says("2030-04-30 18:00")
+    reply = await organizer.receives()
+    assert reply.text.startswith("The action is announced Wed 1 May, 09:00 PDT")
+    assert "later time" in reply.text
+    await organizer.says("2030-05-11 18:00")
+    assert (await organizer.receives()).text.startswith("Moved to Sat 11 May, 18:00 PDT")
+
+
+async def test_buttons_of_a_cancelled_action_say_it_was_cancelled(
+    sim: BotApiSimulator, db: Database, muster: MusterApp, organizer: SimUser, seattle: City
+) -> None:
+    """A press on an old card after cancellation records nothing and says why."""
+    (ivy,) = await followers(sim, db, seattle, 1, lang="es")
+    action = await announce(muster, organizer, seattle, 3600, "Picket")
+    await ivy.waits_for(lambda chat: bool(chat.messages))
+    await services_of(muster).mobilizer.cancel(organizer.id, action)
+    await ivy.presses("Ahí estaré")
+    await ivy.waits_for(lambda chat: chat.last.labels() == ["Esta acción se canceló"])
+    assert (
+        ivy.callback_answers[-1].text == "Esta acción se canceló: no se registran más respuestas."
+    )
+    assert await action_store.answer_of(db, action.id, ivy.id) is None
+
+
+async def test_a_demoted_organizers_scheduled_action_is_not_announced(
+    sim: BotApiSimulator, db: Database, muster: MusterApp, organizer: SimUser, seattle: City
+) -> None:
+    """Olga set an action to be announced in two seconds, then lost Seattle: it is withdrawn
+    and she is told; nobody is invited."""
+    (jo,) = await followers(sim, db, seattle, 1)
+    now = int(time.time())
+    action = await action_store.create(
+        db, organizer.id, seattle.id, "Teach-in", now + 3600, "P", "", publish_at=now + 2
+    )
+    await services_of(muster).mobilizer.arm_publication(action)
+    await organizer_store.demote(db, ADMIN_ID, organizer.id)
+    await organizer.waits_for(lambda chat: "“Teach-in” was not announced" in chat.last.text)
+    await sim.idle()
+    assert jo.messages == []
+    withdrawn = await action_store.get(db, action.id)
+    assert withdrawn is not None and withdrawn.state.value == "cancelled"

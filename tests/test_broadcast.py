@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -277,3 +278,51 @@ async def test_paid_broadcasts_ask_telegram_for_the_paid_tier(
         await services_of(app).engine.wait(broadcast.id)
     assert all(received(person, RALLY_HTML) == 1 for person in seattle_followers)
     assert sim.stats.paid_sends >= 5
+
+
+async def test_a_cancelled_broadcast_stays_cancelled_through_a_restart(
+    sim: BotApiSimulator, database_path: Path, seattle_followers: list[SimUser]
+) -> None:
+    """Cancel is recorded the moment it is pressed: even while the workers sit out a long
+    retry_after, a restart does not resume what the organizer cancelled."""
+    settings = make_settings(sim, database_path)
+    async with running(build_application(settings, TOKEN), poll_timeout=1) as app:
+        services = services_of(app)
+        broadcast = await broadcast_store.create(services.db, None, None, Content(RALLY_HTML))
+        sim.fail_next("sendMessage", 429, "Too Many Requests: retry after 30", retry_after=30)
+        await services.engine.send_now(broadcast.id)
+        await sim.wait_until(lambda: sim.stats.errors[429] > 0, 5)
+        assert await services.engine.cancel(broadcast.id, actor_id=1)
+        stored = await broadcast_store.get(services.db, broadcast.id)
+        assert stored is not None and stored.state is State.CANCELLED
+    async with running(build_application(settings, TOKEN), poll_timeout=1):
+        await sim.idle()
+    assert all(received(person, RALLY_HTML) == 0 for person in seattle_followers)
+
+
+async def test_a_slow_status_edit_holds_back_no_outcome(
+    sim: BotApiSimulator, db: Database, muster: MusterApp, organizer: SimUser, seattle: City
+) -> None:
+    """Telegram taking 1.5 s to edit the organizer's status message does not let sends run
+    ahead of the database: at no moment are more sent and unrecorded than a crash may
+    duplicate (README's bound)."""
+    people = await followers(sim, db, seattle, 120)
+    edit = sim._handlers["editMessageText"]  # a slow Telegram, for this test
+
+    async def slow_edit(params: dict[str, Any]) -> Any:
+        await asyncio.sleep(1.5)
+        return await edit(params)
+
+    sim._handlers["editMessageText"] = slow_edit
+    engine = services_of(muster).engine
+    broadcast = await broadcast_store.create(db, organizer.id, seattle.id, Content(RALLY_HTML))
+    await engine.send_now(broadcast.id)
+    widest = 0
+    while broadcast.id in engine.runs:
+        delivered = sum(received(person, RALLY_HTML) for person in people)
+        counts = await broadcast_store.counts(db, broadcast.id)
+        widest = max(widest, delivered - counts[Outcome.SENT])
+        await asyncio.sleep(0.01)
+    assert sum(received(person, RALLY_HTML) for person in people) == 120
+    assert widest <= engine.tuning.unrecorded
+    assert sim.stats.requests["editMessageText"] >= 1

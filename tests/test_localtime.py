@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.localtime import LocalTimeError, Moment, Problem, parse_local, show
+from bot.localtime import LocalTimeError, Moment, Problem, ahead_of, parse_local, show
 
 LOS_ANGELES = "America/Los_Angeles"
 NEW_YORK = "America/New_York"
@@ -230,26 +230,66 @@ def test_every_accepted_hour_reads_back_as_typed(
     assert refused == [(gap, Problem.NONEXISTENT) for gap in skipped]
 
 
-# --- Reminders: an absolute duration before the start ------------------------------------------
-# The reminder module (not yet written) computes `starts_at_utc - offset`. These pin what that
-# means across a switch, so its own tests can rely on parse_local's instants being exact.
+# --- Reminders: whole days on the city's calendar, the rest in elapsed time ------------------
+# US switches: 2026-03-08 and 2027-03-14 spring forward, 2026-11-01 and 2027-11-07 fall back.
 
 
-def test_day_before_reminder_across_spring_forward_is_an_hour_earlier_on_the_wall() -> None:
-    """24 h before Sunday 18:00 PDT is 86400 s earlier: Saturday 17:00 PST, not 18:00."""
-    starts = typed("2026-03-08 18:00", LOS_ANGELES).utc
-    reminder = starts - timedelta(hours=24)
-    assert starts == at_utc("2026-03-09 01:00")
-    assert (starts - reminder).total_seconds() == 86400
-    assert reminder == typed("2026-03-07 17:00", LOS_ANGELES).utc
-    assert show(reminder, ZoneInfo(LOS_ANGELES), "en") == "Sat 7 Mar, 17:00 PST"
+def reminder_at(starts: str, offset: timedelta, zone: str) -> str:
+    """When the reminder `offset` before a start typed in `zone` goes out, shown there."""
+    due = ahead_of(typed(starts, zone).timestamp, int(offset.total_seconds()), ZoneInfo(zone))
+    return show(due, ZoneInfo(zone), "en")
 
 
-def test_day_before_reminder_across_fall_back_is_an_hour_later_on_the_wall() -> None:
-    """24 h before Sunday 18:00 PST is 86400 s earlier: Saturday 19:00 PDT, not 18:00."""
-    starts = typed("2026-11-01 18:00", LOS_ANGELES).utc
-    reminder = starts - timedelta(hours=24)
-    assert starts == at_utc("2026-11-02 02:00")
-    assert (starts - reminder).total_seconds() == 86400
-    assert reminder == typed("2026-10-31 19:00", LOS_ANGELES).utc
-    assert show(reminder, ZoneInfo(LOS_ANGELES), "en") == "Sat 31 Oct, 19:00 PDT"
+@pytest.mark.parametrize(
+    ("zone", "starts", "day_before"),
+    [
+        (LOS_ANGELES, "2026-03-08 18:00", "Sat 7 Mar, 18:00 PST"),
+        (NEW_YORK, "2026-03-08 18:00", "Sat 7 Mar, 18:00 EST"),
+        (LOS_ANGELES, "2026-11-01 18:00", "Sat 31 Oct, 18:00 PDT"),
+        (NEW_YORK, "2026-11-01 18:00", "Sat 31 Oct, 18:00 EDT"),
+        (LOS_ANGELES, "2027-03-14 09:00", "Sat 13 Mar, 09:00 PST"),
+        (NEW_YORK, "2027-03-14 09:00", "Sat 13 Mar, 09:00 EST"),
+        (LOS_ANGELES, "2027-11-07 09:00", "Sat 6 Nov, 09:00 PDT"),
+        (NEW_YORK, "2027-11-07 09:00", "Sat 6 Nov, 09:00 EDT"),
+    ],
+)
+def test_the_day_before_reminder_keeps_the_wall_clock_time_across_a_switch(
+    zone: str, starts: str, day_before: str
+) -> None:
+    """24h before Sunday 18:00 is Saturday 18:00, though that day was 23 or 25 hours long."""
+    assert reminder_at(starts, timedelta(hours=24), zone) == day_before
+    assert reminder_at(starts, timedelta(days=1), zone) == day_before
+
+
+@pytest.mark.parametrize(
+    ("zone", "starts", "two_hours_before"),
+    [
+        # 03:30 PDT is 1 h 30 min of wall clock after 02:00 PST, but 2 real hours is 00:30 PST.
+        (LOS_ANGELES, "2026-03-08 03:30", "Sun 8 Mar, 00:30 PST"),
+        (NEW_YORK, "2027-03-14 03:30", "Sun 14 Mar, 00:30 EST"),
+        # Two real hours before 02:30 EST is 01:30 EDT: one hour apart on the wall.
+        (NEW_YORK, "2026-11-01 02:30", "Sun 1 Nov, 01:30 EDT"),
+        (LOS_ANGELES, "2027-11-07 02:30", "Sun 7 Nov, 01:30 PDT"),
+    ],
+)
+def test_hours_before_count_elapsed_time_across_a_switch(
+    zone: str, starts: str, two_hours_before: str
+) -> None:
+    """The 2h reminder gives people two real hours to get there, whatever the clocks did."""
+    assert reminder_at(starts, timedelta(hours=2), zone) == two_hours_before
+
+
+def test_a_day_and_a_half_is_a_calendar_day_then_twelve_hours() -> None:
+    """36h before Monday 09:00 PDT, the day after spring forward: Sunday 09:00 PDT less 12
+    real hours, Saturday 20:00 PST."""
+    assert reminder_at("2026-03-09 09:00", timedelta(hours=36), LOS_ANGELES) == (
+        "Sat 7 Mar, 20:00 PST"
+    )
+
+
+def test_a_day_before_that_falls_in_the_spring_gap_comes_just_after_it() -> None:
+    """Monday 02:30 a day earlier is Sunday 02:30, which never happens: 03:30 PDT instead,
+    still before the start."""
+    assert reminder_at("2026-03-09 02:30", timedelta(days=1), LOS_ANGELES) == (
+        "Sun 8 Mar, 03:30 PDT"
+    )

@@ -7,18 +7,20 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.app import build_application
+from bot.app import build_application, services_of
+from bot.context import MusterApp
 from bot.runtime import running
 from bot.settings import Settings
 from bot.simulator.driver import SimUser
 from bot.simulator.server import BotApiSimulator
-from storage import Database
+from storage import Database, audit
 from storage import broadcasts as broadcast_store
 from storage import cities as city_store
+from storage import organizers as organizer_store
 from storage import supporters as supporter_store
 from storage.broadcasts import Content, State
 from storage.cities import City
-from tests.conftest import TOKEN, followers
+from tests.conftest import ADMIN_ID, TOKEN, followers
 from tests.test_broadcast import RALLY_HTML, compose, received
 
 
@@ -75,6 +77,43 @@ async def test_scheduled_broadcast_fires_after_a_restart(
     assert all(received(person, RALLY_HTML) == 1 for person in seattle_followers)
 
 
+async def test_scheduled_broadcast_of_a_demoted_organizer_is_cancelled_at_its_time(
+    sim: BotApiSimulator,
+    muster: MusterApp,
+    db: Database,
+    admin: SimUser,
+    organizer: SimUser,
+    seattle: City,
+) -> None:
+    """The author's reach is checked again when the time comes: Olga's broadcast, scheduled
+    before she was demoted, goes to no one and she is told; the admin's still goes out."""
+    people = await followers(sim, db, seattle, 3)
+    scheduler = services_of(muster).scheduler
+    soon = int(time.time()) + 2
+    olgas = await broadcast_store.create(db, organizer.id, seattle.id, Content("Pier rally"), soon)
+    await scheduler.arm(olgas)
+    admins = await broadcast_store.create(db, admin.id, None, Content(RALLY_HTML), soon)
+    await scheduler.arm(admins)
+    organizer.mark_all_read()
+
+    await admin.says(f"/demote {organizer.id}")
+    assert (await admin.receives()).text == f"{organizer.id} is no longer an organizer."
+    await organizer.waits_for(lambda chat: f"#{olgas.id} for Seattle" in chat.last.text)
+    assert organizer.last.text == (
+        f"⚠️ Scheduled broadcast #{olgas.id} for Seattle was not sent and is cancelled: "
+        "you may no longer send there."
+    )
+    await sim.wait_until(lambda: all(received(p, RALLY_HTML) for p in people), 10)
+    await sim.idle()
+    assert all(received(person, RALLY_HTML) == 1 for person in people)
+    assert all(received(person, "Pier rally") == 0 for person in people)
+    cancelled = await broadcast_store.get(db, olgas.id)
+    assert cancelled is not None and cancelled.state is State.CANCELLED
+    assert (await broadcast_store.counts(db, olgas.id)).total == 0
+    entries = [(entry.action, entry.detail) for entry in await audit.recent(db)]
+    assert ("broadcast.cancel", f"broadcast={olgas.id}") in entries
+
+
 async def test_missed_broadcast_is_reported_and_a_slightly_late_one_sent(
     sim: BotApiSimulator, settings: Settings, seattle_followers: list[SimUser]
 ) -> None:
@@ -86,6 +125,7 @@ async def test_missed_broadcast_is_reported_and_a_slightly_late_one_sent(
     await supporter_store.arrive(db, author.id, "en", None)
     city = await city_store.find(db, "seattle")
     assert city is not None
+    await organizer_store.promote(db, ADMIN_ID, author.id, [city.id], all_cities=False)
     now = int(time.time())
     missed = await broadcast_store.create(db, author.id, city.id, Content("old news"), now - 7200)
     late = await broadcast_store.create(db, author.id, city.id, Content(RALLY_HTML), now - 600)

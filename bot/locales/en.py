@@ -157,6 +157,10 @@ TEXTS: dict[str, str] = {
         "⚠️ Scheduled broadcast #{id} was not sent: the bot was down at its time, and it is "
         "too late now. Send it again with /broadcast if it still matters."
     ),
+    "broadcast_withdrawn": (
+        "⚠️ Scheduled broadcast #{id} for {city} was not sent and is cancelled: you may no "
+        "longer send there."
+    ),
     "broadcasts": "<b>Recent broadcasts</b>\n{lines}",
     "broadcast_line": "#{id} · {city} · {state} · sent {sent}/{total} · failed {failed}",
     "no_broadcasts": "No broadcasts yet.",
@@ -179,13 +183,17 @@ TEXTS: dict[str, str] = {
     "button_yes": "I'll be there",
     "button_no": "Can't make it",
     "button_action_over": "This action is over",
+    "button_action_cancelled": "This action was cancelled",
     "rsvp_yes_thanks": "See you there!",
     "rsvp_no_thanks": "Thanks for letting us know.",
     "action_over": "This action has already started: answers are closed.",
+    "action_called_off": "This action was cancelled: answers are closed.",
     "reminder": "⏰ Reminder: <b>{title}</b> is {when}, at {place}.",
     "action_moved": "🕒 Change of time: <b>{title}</b> now starts {when}.",
     "action_relocated": "📍 Change of place: <b>{title}</b> is now at {place}.",
     "action_cancelled": "❌ Cancelled: <b>{title}</b> will not take place.",
+    "action_withdrawn": "⚠️ Your action “{title}” was not announced: you no longer organize "
+    "in its city.",
     "action_missed": "⚠️ Your action “{title}” was not announced: the bot was down at its "
     "publish time and it is too late now.",
     "actions_none": "No upcoming actions in your cities. Follow more with /cities.",
@@ -203,6 +211,10 @@ TEXTS: dict[str, str] = {
     "newaction_publish_when": "When should it be announced? Send the local time as "
     "<code>YYYY-MM-DD HH:MM</code> ({zone}), before the action starts.",
     "publish_after_start": "That is not before the action starts. Please pick an earlier time.",
+    "start_after_publish": "The action is announced {when}; the new start must come after that. "
+    "Please pick a later time.",
+    "newaction_start_passed": "The start time passed while this waited. Send a new start as "
+    "<code>YYYY-MM-DD HH:MM</code> ({zone}).",
     "action_published": "Action #{id} is being announced to {count} followers.\nShare link: {link}",
     "action_publish_scheduled": "Action #{id} will be announced {when}.",
     "time_ambiguous_note": "That time happens twice when the clocks go back; I took the first.",

@@ -160,6 +160,10 @@ TEXTS: dict[str, str] = {
         "⚠️ El aviso programado #{id} no se envió: el bot estaba caído a esa hora y ya es "
         "tarde. Envíalo de nuevo con /broadcast si todavía importa."
     ),
+    "broadcast_withdrawn": (
+        "⚠️ El aviso programado #{id} para {city} no se envió y queda cancelado: ya no "
+        "puedes enviar avisos allí."
+    ),
     "broadcasts": "<b>Avisos recientes</b>\n{lines}",
     "broadcast_line": "#{id} · {city} · {state} · enviados {sent}/{total} · fallidos {failed}",
     "no_broadcasts": "Aún no hay avisos.",
@@ -182,13 +186,16 @@ TEXTS: dict[str, str] = {
     "button_yes": "Ahí estaré",
     "button_no": "No puedo ir",
     "button_action_over": "Esta acción ya pasó",
+    "button_action_cancelled": "Esta acción se canceló",
     "rsvp_yes_thanks": "¡Nos vemos ahí!",
     "rsvp_no_thanks": "Gracias por avisar.",
     "action_over": "Esta acción ya empezó: no se registran más respuestas.",
+    "action_called_off": "Esta acción se canceló: no se registran más respuestas.",
     "reminder": "⏰ Recordatorio: <b>{title}</b> es el {when}, en {place}.",
     "action_moved": "🕒 Cambio de hora: <b>{title}</b> ahora empieza el {when}.",
     "action_relocated": "📍 Cambio de lugar: <b>{title}</b> ahora es en {place}.",
     "action_cancelled": "❌ Cancelada: <b>{title}</b> no se realizará.",
+    "action_withdrawn": "⚠️ Tu acción «{title}» no se anunció: ya no organizas en su ciudad.",
     "action_missed": "⚠️ Tu acción «{title}» no se anunció: el bot estaba caído a la hora de "
     "publicarla y ya es tarde.",
     "actions_none": "No hay acciones próximas en tus ciudades. Sigue más con /cities.",
@@ -206,6 +213,10 @@ TEXTS: dict[str, str] = {
     "newaction_publish_when": "¿Cuándo se anuncia? Envía la hora local como "
     "<code>AAAA-MM-DD HH:MM</code> ({zone}), antes de que empiece la acción.",
     "publish_after_start": "Eso no es antes de que empiece la acción. Elige una hora anterior.",
+    "start_after_publish": "La acción se anuncia el {when}; el nuevo inicio debe ser después. "
+    "Elige una hora posterior.",
+    "newaction_start_passed": "La hora de inicio pasó mientras esto esperaba. Envía un nuevo "
+    "inicio como <code>AAAA-MM-DD HH:MM</code> ({zone}).",
     "action_published": "La acción #{id} se está anunciando a {count} seguidores.\n"
     "Enlace para compartir: {link}",
     "action_publish_scheduled": "La acción #{id} se anunciará el {when}.",
