@@ -49,8 +49,12 @@ class SimProcess:
 
 
 @contextlib.asynccontextmanager
-async def simulator_process(rate_limit: float | None) -> AsyncIterator[SimProcess]:
-    """Starts the simulator, waits until it answers getMe, and stops it at the end."""
+async def simulator_process(
+    rate_limit: float | None, paid_rate_limit: float = 1000.0
+) -> AsyncIterator[SimProcess]:
+    """Starts the simulator, waits until it answers getMe, and stops it at the end.
+    rate_limit caps free sends in any sliding second (None: no limit at all);
+    paid_rate_limit caps sends that ask for the paid tier, when rate_limit is set."""
     rate = "none" if rate_limit is None else str(rate_limit)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -60,6 +64,8 @@ async def simulator_process(rate_limit: float | None) -> AsyncIterator[SimProces
         "0",
         "--rate-limit",
         rate,
+        "--paid-rate-limit",
+        str(paid_rate_limit),
         "--token",
         TOKEN,
         stdout=asyncio.subprocess.PIPE,

@@ -1,7 +1,7 @@
 """The Bot API simulator as a process of its own, so a benchmark's client and server do not
 share one CPU core and one event loop.
 
-    python -m bench.simulated_telegram --port 0 --rate-limit 30
+    python -m bench.simulated_telegram --port 0 --rate-limit 30 --paid-rate-limit 1000
 
 It accepts sends to any positive chat id (no users need creating) and keeps no record of
 the messages, so a run of a million sends holds no million objects. It prints
@@ -26,8 +26,16 @@ def parse_rate(value: str) -> float | None:
     return None if value.lower() in ("none", "off", "0") else float(value)
 
 
-async def serve(host: str, port: int, token: str, rate: float | None, max_seconds: float) -> None:
-    sim = BotApiSimulator(token=token, rate_limit=rate, open_chats=True, keep_messages=False)
+async def serve(
+    host: str, port: int, token: str, rate: float | None, paid_rate: float, max_seconds: float
+) -> None:
+    sim = BotApiSimulator(
+        token=token,
+        rate_limit=rate,
+        paid_rate_limit=paid_rate,
+        open_chats=True,
+        keep_messages=False,
+    )
     url = await sim.start(host, port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -39,6 +47,7 @@ async def serve(host: str, port: int, token: str, rate: float | None, max_second
     await sim.stop()
     stats = {
         "sends_delivered": sim.stats.sends_delivered,
+        "paid_sends": sim.stats.paid_sends,
         "rejected_429": sim.stats.rejected_429,
         "requests": dict(sim.stats.requests),
         "errors": {str(status): count for status, count in sim.stats.errors.items()},
@@ -55,9 +64,24 @@ def main() -> None:
     parser.add_argument(
         "--rate-limit", type=parse_rate, default=30.0, help='messages a second, or "none"'
     )
+    parser.add_argument(
+        "--paid-rate-limit",
+        type=float,
+        default=1000.0,
+        help="messages a second for sends with allow_paid_broadcast (only with --rate-limit)",
+    )
     parser.add_argument("--max-seconds", type=float, default=900.0)
     args = parser.parse_args()
-    asyncio.run(serve(args.host, args.port, args.token, args.rate_limit, args.max_seconds))
+    asyncio.run(
+        serve(
+            args.host,
+            args.port,
+            args.token,
+            args.rate_limit,
+            args.paid_rate_limit,
+            args.max_seconds,
+        )
+    )
     sys.exit(0)
 
 

@@ -351,6 +351,8 @@ class DeliveryEngine:
         cancel or a stop while everyone sits out a long retry_after)."""
         if run.halted:
             return False
+        if self.budget.take_now():
+            return True
         turn = asyncio.ensure_future(self.budget.acquire(interactive=False))
         halt = asyncio.ensure_future(run.stopping.wait())
         try:

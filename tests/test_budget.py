@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bot.budget import SendBudget
+from bot.budget import SendBudget, busiest_second
 
 
 class RecordingClock:
@@ -39,17 +39,6 @@ async def sends(
 
     await asyncio.gather(*(sender() for _ in range(senders)))
     return sorted(taken)
-
-
-def busiest_second(times: list[float]) -> int:
-    """The most sends in any one-second window, counted as Telegram (and the simulator)
-    counts them: the sends in (t - 1, t]."""
-    busiest, left = 0, 0
-    for right, at in enumerate(times):
-        while times[left] <= at - 1.0:
-            left += 1
-        busiest = max(busiest, right - left + 1)
-    return busiest
 
 
 @pytest.mark.parametrize(
