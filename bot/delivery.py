@@ -87,7 +87,9 @@ class Run:
         return self.stopping.is_set()
 
     def halt(self, *, cancelled_by: int | None = None, cancelled: bool = False) -> None:
-        self.cancelled, self.cancelled_by = cancelled, cancelled_by
+        # A stop after a cancel must not undo it: the cancel is what the report says.
+        if cancelled and not self.cancelled:
+            self.cancelled, self.cancelled_by = True, cancelled_by
         self.stopping.set()
 
     def expired(self) -> bool:

@@ -87,6 +87,8 @@ def ahead_of(starts_at: int, offset_seconds: int, zone: ZoneInfo) -> int:
     switch between; the rest counts elapsed time, so 2h is the two real hours people need to
     get there."""
     days, rest = divmod(offset_seconds, DAY)
+    if days == 0:
+        return starts_at - rest  # no calendar involved (and a start in a repeated hour kept)
     local = datetime.fromtimestamp(starts_at, zone)
     # Arithmetic on an aware datetime is wall-clock arithmetic; a day-before time that falls
     # in a spring-forward gap comes out just after it, one that happens twice the earlier.

@@ -230,26 +230,30 @@ async def yes_group(db: Database, action_id: int) -> list[int]:
 async def reschedule(
     db: Database, actor_id: int, action_id: int, starts_at: int, due_at: DueAt
 ) -> None:
-    """Moves the action and its reminders. A reminder whose new time is still ahead is
-    pending again, even one already sent for the old time (the 24h reminder went out, then
-    the action slipped by days); one whose new time has passed is skipped, never sent late,
-    and one already sent stays sent."""
+    """Moves the action and its reminders. A pending one whose new time has passed is
+    skipped, never sent late. One already sent goes out again only when the action moved
+    later by at least its offset (the 24h reminder went out, then the action slipped by
+    days): after a smaller move the change notice says enough."""
     current = now()
     async with db.transaction() as tx:
+        async with tx.execute("SELECT starts_at FROM actions WHERE id = ?", (action_id,)) as rows:
+            before = await rows.fetchone()
+        if before is None:
+            return
         await tx.execute("UPDATE actions SET starts_at = ? WHERE id = ?", (starts_at, action_id))
         async with tx.execute(
             "SELECT id, offset_seconds, status FROM reminders WHERE action_id = ? "
             "AND status IN ('pending', 'skipped', 'sent', 'missed')",
             (action_id,),
-        ) as cursor:
-            reminders = await cursor.fetchall()
+        ) as rows:
+            reminders = await rows.fetchall()
         changes = []
         for reminder_id, offset, status in reminders:
             due = due_at(starts_at, offset)
-            if due > current:
-                status = "pending"
-            elif status == "pending":
-                status = "skipped"
+            if status in ("pending", "skipped"):
+                status = "pending" if due > current else "skipped"
+            elif due > current and due >= before[0]:
+                status = "pending"  # a fresh reminder for what is now a later action
             changes.append((due, status, reminder_id))
         await tx.executemany("UPDATE reminders SET due_at = ?, status = ? WHERE id = ?", changes)
         await audit.record(tx, actor_id, "action.time", None, f"action={action_id}")

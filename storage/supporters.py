@@ -122,6 +122,18 @@ async def erase(db: Database, user_id: int) -> bool:
     async with db.transaction() as tx:
         cursor = await tx.execute("DELETE FROM supporters WHERE user_id = ?", (user_id,))
         erased = cursor.rowcount > 0
+        # Nothing goes out later in the name of someone who left: their organizer role went
+        # with them, and once unlinked nobody could tell whose it was. (A timer still armed
+        # finds it cancelled and does nothing.)
+        await tx.execute(
+            "UPDATE broadcasts SET status = 'cancelled', finished_at = ? "
+            "WHERE author_id = ? AND status = 'scheduled'",
+            (now(), user_id),
+        )
+        await tx.execute(
+            "UPDATE actions SET status = 'cancelled' WHERE author_id = ? AND status = 'scheduled'",
+            (user_id,),
+        )
         # What they did as an organizer stays on record, no longer tied to them.
         for statement in _UNLINK:
             await tx.execute(statement, (user_id,))

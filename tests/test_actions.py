@@ -397,20 +397,26 @@ async def test_a_change_reaches_the_announcement_still_going_out(
     assert new in sent[-1][0] and "Pioneer Square" in sent[-1][0]
 
 
-async def test_a_reminder_already_sent_comes_again_when_the_action_moves_later(
+async def test_a_reminder_already_sent_comes_again_only_when_the_action_moves_far(
     sim: BotApiSimulator, db: Database, muster: MusterApp, organizer: SimUser, seattle: City
 ) -> None:
-    """The 3s reminder went out; then the action slipped: the yes-group is reminded again
-    before the new start, with the new time."""
+    """The 3s reminder went out. A nudge of one second later leaves it sent (the change
+    notice says enough); a move well past its offset reminds the yes-group again, with the
+    new time."""
     (hal,) = await followers(sim, db, seattle, 1)
+    mobilizer = services_of(muster).mobilizer
     action = await announce(muster, organizer, seattle, 3.5, "Rally")
     await action_store.answer(db, action.id, hal.id, Answer.YES)
     await hal.waits_for(lambda chat: len(reminders(chat)) == 1, timeout=5)
-    await services_of(muster).mobilizer.change_time(organizer.id, action, int(time.time()) + 5)
+    await mobilizer.change_time(organizer.id, action, action.starts_at + 1)
+    assert [r.offset_seconds for r in await action_store.pending_reminders(db, action.id)] == [1]
+    nudged = await action_store.get(db, action.id)
+    assert nudged is not None
+    await mobilizer.change_time(organizer.id, nudged, int(time.time()) + 7)
     moved = await action_store.get(db, action.id)
     assert moved is not None
     await hal.waits_for(lambda chat: len(reminders(chat)) == 3, timeout=10)
-    when = show(moved.starts_at, await services_of(muster).mobilizer.zone_of(moved), "en")
+    when = show(moved.starts_at, await mobilizer.zone_of(moved), "en")
     assert all(when in text for text in reminders(hal)[1:])
 
 

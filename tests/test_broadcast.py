@@ -13,6 +13,7 @@ from bot.simulator.driver import SimUser
 from bot.simulator.server import BotApiSimulator
 from storage import Database
 from storage import broadcasts as broadcast_store
+from storage import cities as city_store
 from storage import supporters as supporter_store
 from storage.broadcasts import Content, Outcome, State
 from storage.cities import City
@@ -326,3 +327,35 @@ async def test_a_slow_status_edit_holds_back_no_outcome(
     assert sum(received(person, RALLY_HTML) for person in people) == 120
     assert widest <= engine.tuning.unrecorded
     assert sim.stats.requests["editMessageText"] >= 1
+
+
+async def test_a_cancel_then_a_shutdown_still_ends_in_the_cancelled_report(
+    sim: BotApiSimulator, database_path: Path, seattle_followers: list[SimUser]
+) -> None:
+    """The organizer cancels while a status edit is still on its way (Telegram is slow to
+    answer it) and the bot stops right after: the status message still ends in the
+    cancelled report."""
+    olga = sim.user("Olga")
+    olga.seen = olga.started = True
+    edit = sim._handlers["editMessageText"]  # a slow Telegram, for this test
+
+    async def slow_edit(params: dict[str, Any]) -> Any:
+        await asyncio.sleep(1.5)
+        return await edit(params)
+
+    sim._handlers["editMessageText"] = slow_edit
+    settings = make_settings(sim, database_path)
+    async with running(build_application(settings, TOKEN), poll_timeout=1) as app:
+        services = services_of(app)
+        await supporter_store.arrive(services.db, olga.id, "en", source=None)
+        seattle = await city_store.find(services.db, "seattle")
+        assert seattle is not None
+        people = [*seattle_followers, *await followers(sim, services.db, seattle, 115)]
+        broadcast = await broadcast_store.create(
+            services.db, olga.id, seattle.id, Content(RALLY_HTML)
+        )
+        await services.engine.send_now(broadcast.id)
+        await sim.wait_until(lambda: sim.stats.requests["editMessageText"] > 0, 10)
+        assert await services.engine.cancel(broadcast.id, olga.id)
+    assert "cancelled: sent to" in olga.last.text
+    assert sum(received(person, RALLY_HTML) for person in people) < 120

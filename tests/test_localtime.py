@@ -293,3 +293,11 @@ def test_a_day_before_that_falls_in_the_spring_gap_comes_just_after_it() -> None
     assert reminder_at("2026-03-09 02:30", timedelta(days=1), LOS_ANGELES) == (
         "Sun 8 Mar, 03:30 PDT"
     )
+
+
+def test_hours_before_a_start_in_the_repeated_hour_count_from_that_instant() -> None:
+    """The second 01:30 of a fall-back night (PST): two real hours before is 00:30 PDT."""
+    second = datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=ZoneInfo(LOS_ANGELES))
+    due = ahead_of(int(second.timestamp()), 7200, ZoneInfo(LOS_ANGELES))
+    assert int(second.timestamp()) - due == 7200
+    assert show(due, ZoneInfo(LOS_ANGELES), "en") == "Sun 1 Nov, 00:30 PDT"

@@ -14,10 +14,12 @@ from bot.settings import Settings
 from bot.simulator.driver import SimUser
 from bot.simulator.server import BotApiSimulator
 from storage import Database, audit
+from storage import actions as action_store
 from storage import broadcasts as broadcast_store
 from storage import cities as city_store
 from storage import organizers as organizer_store
 from storage import supporters as supporter_store
+from storage.actions import ActionState
 from storage.broadcasts import Content, State
 from storage.cities import City
 from tests.conftest import ADMIN_ID, TOKEN, followers
@@ -149,3 +151,30 @@ async def test_missed_grace_setting_is_read(sim: BotApiSimulator, database_path:
     from tests.conftest import make_settings
 
     assert make_settings(sim, database_path, missed_grace="15m").missed_grace.total_seconds() == 900
+
+
+async def test_an_organizer_who_erases_their_data_leaves_nothing_scheduled(
+    sim: BotApiSimulator, muster: MusterApp, db: Database, organizer: SimUser, seattle: City
+) -> None:
+    """Olga scheduled a broadcast and an action announcement, then erased her data: neither
+    goes out in the name of someone who left, and both are recorded as cancelled."""
+    people = await followers(sim, db, seattle, 2)
+    soon = int(time.time()) + 2
+    services = services_of(muster)
+    broadcast = await broadcast_store.create(db, organizer.id, seattle.id, Content("Pier"), soon)
+    await services.scheduler.arm(broadcast)
+    action = await action_store.create(
+        db, organizer.id, seattle.id, "Vigil", soon + 3600, "Park", "", publish_at=soon
+    )
+    await services.mobilizer.arm_publication(action)
+    await organizer.says("/deleteme")
+    await organizer.waits_for(lambda chat: "Yes, erase everything" in chat.last.labels())
+    await organizer.presses("Yes, erase everything")
+    await organizer.waits_for(lambda chat: chat.last.text.startswith("🗑"))
+    await sim.wait_until(lambda: time.time() > soon + 1, 5)
+    await sim.idle()
+    assert all(person.messages == [] for person in people)
+    withdrawn = await broadcast_store.get(db, broadcast.id)
+    assert withdrawn is not None and withdrawn.state is State.CANCELLED
+    called_off = await action_store.get(db, action.id)
+    assert called_off is not None and called_off.state is ActionState.CANCELLED
