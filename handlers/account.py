@@ -8,7 +8,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import MusterContext
 from bot.i18n import LANGUAGES, t
 from bot.menu import ADMIN_MENU, register_personal_menu
-from handlers.common import PRIVATE_MESSAGE, reply
+from handlers.common import PRIVATE_MESSAGE, reply, signed_up
 from storage import supporters as supporter_store
 from storage.supporters import Status
 
@@ -18,7 +18,12 @@ LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 
 
 async def choose_language(update: Update, context: MusterContext) -> None:
-    """/language: one button per language."""
+    """/language: one button per language. Asking signs a newcomer up, so the choice has a
+    row to be kept in."""
+    user = update.effective_user
+    if user is not None:
+        language = await context.language_of(user)
+        await supporter_store.ensure(context.db, user.id, language)
     markup = InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"{LANGUAGE}{code}")]
@@ -33,10 +38,12 @@ async def set_language(update: Update, context: MusterContext) -> None:
     if query is None or query.data is None:
         return
     language = query.data.removeprefix(LANGUAGE)
-    await query.answer()
     if language not in LANGUAGES:
+        await query.answer()
         return
-    await supporter_store.ensure(context.db, query.from_user.id, language)
+    if not await signed_up(update, context):
+        return
+    await query.answer()
     await supporter_store.set_language(context.db, query.from_user.id, language)
     await query.edit_message_text(t(language, "language_set"))
 

@@ -9,7 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import MusterContext
 from bot.i18n import clipped, joined, t
-from handlers.common import PRIVATE_MESSAGE, argument_text, parse_id, reply
+from handlers.common import PRIVATE_MESSAGE, argument_text, parse_id, reply, signed_up
 from storage import cities as city_store
 from storage import supporters as supporter_store
 from storage.cities import City
@@ -63,11 +63,13 @@ async def picker_for(
 
 
 async def show_picker(update: Update, context: MusterContext) -> None:
-    """/cities: the inline keyboard of every city, followed ones marked."""
+    """/cities: the inline keyboard of every city, followed ones marked. Asking for it signs
+    a newcomer up, as /start does, so its buttons work for them."""
     user = update.effective_user
     if user is None:
         return
     language = await context.language_of(user)
+    await supporter_store.ensure(context.db, user.id, language)
     markup = await picker_for(context, user.id, language)
     if markup is None:
         await reply(update, context, "no_cities_yet")
@@ -86,8 +88,9 @@ async def toggle_city(update: Update, context: MusterContext) -> None:
         # Forged or stale data (a city removed since): nothing to toggle.
         await query.answer()
         return
+    if not await signed_up(update, context):
+        return
     language = await context.language_of(query.from_user)
-    await supporter_store.ensure(context.db, query.from_user.id, language)
     await city_store.toggle(context.db, query.from_user.id, city.id)
     await query.answer()
     await _redraw(update, context, language, page or 0)

@@ -8,6 +8,7 @@ from telegram.ext import ConversationHandler, filters
 
 from bot.context import MusterContext
 from bot.i18n import t
+from storage import supporters as supporter_store
 
 # New messages in private chats only: edited messages and group chats are not commands to us.
 PRIVATE_MESSAGE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -29,6 +30,20 @@ async def reply(
         return None
     language = await context.language_of(update.effective_user)
     return await message.reply_text(t(language, key, **values), reply_markup=markup)
+
+
+async def signed_up(update: Update, context: MusterContext) -> bool:
+    """Whether the person pressing a button is a supporter. A press from someone with no row
+    records nothing: an old message (a city picker, an action card) must not bring back a
+    person who asked to be forgotten. They are told that /start signs them up again."""
+    query = update.callback_query
+    if query is None:
+        return False
+    if await supporter_store.get(context.db, query.from_user.id) is not None:
+        return True
+    language = await context.language_of(query.from_user)
+    await query.answer(t(language, "start_first"), show_alert=True)
+    return False
 
 
 def parse_id(text: str) -> int | None:

@@ -11,9 +11,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.actions import NO, OVER, RSVP, YES, render, rsvp_markup
 from bot.context import MusterContext
 from bot.i18n import t
-from handlers.common import PRIVATE_MESSAGE, parse_id, reply
+from handlers.common import PRIVATE_MESSAGE, parse_id, reply, signed_up
 from storage import actions as action_store
-from storage import supporters as supporter_store
 from storage.actions import Action, ActionState, Answer
 
 ANSWERS = {YES: Answer.YES, NO: Answer.NO}
@@ -41,7 +40,8 @@ async def answer(update: Update, context: MusterContext) -> None:
         await query.answer(t(language, closed), show_alert=True)
         await _edit_markup(update, rsvp_markup(action, language, None))
         return
-    await supporter_store.ensure(context.db, query.from_user.id, language)
+    if not await signed_up(update, context):
+        return
     await action_store.answer(context.db, action.id, query.from_user.id, given)
     await query.answer(t(language, "rsvp_yes_thanks" if given is Answer.YES else "rsvp_no_thanks"))
     view = render(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+from bot.context import MusterApp
 from bot.simulator.driver import SimUser
 from bot.simulator.server import BotApiSimulator
 from storage import Database
@@ -162,3 +165,41 @@ async def test_deleteme_resets_an_organizers_menu_but_an_admin_keeps_theirs(
         assert sim.commands({"type": "chat", "chat_id": olga.id}, language) == []
         kept = sim.commands({"type": "chat", "chat_id": ADMIN_ID}, language)
         assert {"addcity", "broadcast", "start"} <= {command["command"] for command in kept}
+
+
+async def test_old_buttons_pressed_after_erasure_bring_nobody_back(
+    sim: BotApiSimulator, db: Database, seattle: City, muster: MusterApp
+) -> None:
+    """Mia erased her data; the city picker, language buttons and an action card still sit
+    in her chat. Pressing them records nothing and tells her /start signs her up again."""
+    mia = sim.user("Mia", lang="es")
+    await mia.says("/start")
+    await mia.receives()
+    await mia.says("/language")
+    await mia.waits_for(lambda chat: "English" in chat.last.labels())
+    action = await action_store.create(
+        db, None, seattle.id, "Vigil", int(time.time()) + 3600, "Park", "", None
+    )
+    await mia.says(f"/start action-{action.id}")
+    await mia.waits_for(lambda chat: "Ahí estaré" in chat.last.labels())
+    await mia.says("/deleteme")
+    await mia.waits_for(lambda chat: "Sí, borrar todo" in chat.last.labels())
+    await mia.presses("Sí, borrar todo")
+    await mia.waits_for(lambda chat: chat.last.text.startswith("🗑"))
+
+    start_first = "No estás registrado (o borraste tus datos). Envía /start para registrarte."
+    for label in ("Ahí estaré", "Seattle", "English"):
+        assert await alert_for(sim, mia, label) == start_first
+    assert await rows_mentioning(db, mia.id) == []
+    mia.mark_all_read()
+    await mia.says("/start")
+    await mia.receives()
+    assert await supporter_store.get(db, mia.id) is not None
+
+
+async def alert_for(sim: BotApiSimulator, person: SimUser, label: str) -> str | None:
+    """What the bot answers to a press on the button labelled `label`."""
+    answered = len(person.callback_answers)
+    await person.presses(label)
+    await sim.wait_until(lambda: len(person.callback_answers) > answered, 5)
+    return person.callback_answers[-1].text

@@ -192,6 +192,7 @@ TEXTS: dict[str, str] = {
     "action_moved": "🕒 Change of time: <b>{title}</b> now starts {when}.",
     "action_relocated": "📍 Change of place: <b>{title}</b> is now at {place}.",
     "action_cancelled": "❌ Cancelled: <b>{title}</b> will not take place.",
+    "start_first": "You are not signed up (or you erased your data). Send /start to sign up.",
     "action_withdrawn": "⚠️ Your action “{title}” was not announced: you no longer organize "
     "in its city.",
     "action_missed": "⚠️ Your action “{title}” was not announced: the bot was down at its "

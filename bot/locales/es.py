@@ -195,6 +195,7 @@ TEXTS: dict[str, str] = {
     "action_moved": "🕒 Cambio de hora: <b>{title}</b> ahora empieza el {when}.",
     "action_relocated": "📍 Cambio de lugar: <b>{title}</b> ahora es en {place}.",
     "action_cancelled": "❌ Cancelada: <b>{title}</b> no se realizará.",
+    "start_first": "No estás registrado (o borraste tus datos). Envía /start para registrarte.",
     "action_withdrawn": "⚠️ Tu acción «{title}» no se anunció: ya no organizas en su ciudad.",
     "action_missed": "⚠️ Tu acción «{title}» no se anunció: el bot estaba caído a la hora de "
     "publicarla y ya es tarde.",
