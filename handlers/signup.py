@@ -58,6 +58,9 @@ async def start(update: Update, context: MusterContext) -> None:
         # Telegram could not take an admin's menu before their first /start.
         await register_personal_menu(context.bot, user.id, ADMIN_MENU)
     picker = await picker_for(context, user.id, language)
+    resumed = not arrival.is_new and arrival.was is not Status.ACTIVE
+    if resumed and (link.action_id is not None or link.city is not None):
+        await reply(update, context, "resumed")  # said first: the link's answer follows
     if link.action_id is not None:
         await show_linked_action(update, context, link.action_id)
     elif link.city is not None:
@@ -71,7 +74,7 @@ async def start(update: Update, context: MusterContext) -> None:
         await reply(update, context, key, markup=picker, city=link.city.name)
     elif arrival.is_new:
         await reply(update, context, "welcome_new" if picker else "no_cities_yet", markup=picker)
-    elif arrival.was is not Status.ACTIVE:
+    elif resumed:
         await reply(update, context, "resumed", markup=picker)
     else:
         await welcome_back(update, context)

@@ -114,6 +114,22 @@ async def test_stop_pauses_and_start_resumes(
     assert await city_store.follower_count(db, seattle.id) == 1
 
 
+async def test_a_paused_supporter_coming_back_through_a_link_is_told_alerts_are_on(
+    sim: BotApiSimulator, db: Database, seattle: City
+) -> None:
+    """Lee paused, then taps a city link: he hears his alerts are on again, then the link's
+    answer."""
+    lee = sim.user("Lee")
+    await lee.says("/start city-seattle")
+    await lee.receives()
+    await lee.says("/stop")
+    await lee.receives()
+    await lee.says("/start city-seattle")
+    assert (await lee.receives()).text == "Welcome back: your alerts are on again."
+    assert (await lee.receives()).text == "You already follow Seattle."
+    assert (await supporter_store.get(db, lee.id)).status is Status.ACTIVE  # type: ignore[union-attr]
+
+
 async def test_start_without_any_city_says_none_exist_yet(
     sim: BotApiSimulator, muster: MusterApp
 ) -> None:
