@@ -188,7 +188,7 @@ class Mobilizer:
             # Checked again now: the author may have lost the city since scheduling.
             reach = await context.reach_by_id(action.author_id)
             if reach is None or not reach.may_reach(action.city_id):
-                if await store.cancel(self.db, action.author_id, action.id):
+                if await store.cancel(self.db, None, action.id, reason="action.withdrawn"):
                     log.warning("action %s withdrawn: its author lost its city", action.id)
                     await self._tell_author(action, "action_withdrawn")
                 return

@@ -101,7 +101,10 @@ class BroadcastScheduler:
     async def _withdrawn(self, broadcast: Broadcast) -> None:
         """The author lost the city (or the role) since scheduling: cancelled, and told."""
         author_id = broadcast.author_id
-        if author_id is None or not await store.cancel_scheduled(self.db, broadcast.id, author_id):
+        withdrawn = await store.cancel_scheduled(
+            self.db, broadcast.id, None, reason="broadcast.withdrawn"
+        )
+        if author_id is None or not withdrawn:
             return
         log.warning("scheduled broadcast %s cancelled: its author lost its city", broadcast.id)
         language = await self._language_of(author_id)

@@ -265,7 +265,11 @@ async def move(db: Database, actor_id: int, action_id: int, place: str) -> None:
         await audit.record(tx, actor_id, "action.place", None, f"action={action_id}")
 
 
-async def cancel(db: Database, actor_id: int, action_id: int) -> bool:
+async def cancel(
+    db: Database, actor_id: int | None, action_id: int, reason: str = "action.cancel"
+) -> bool:
+    """Cancels a published or scheduled action and its pending reminders, once: by a person
+    (actor_id), or by Muster itself (None) with the reason recorded in the audit log."""
     async with db.transaction() as tx:
         cursor = await tx.execute(
             "UPDATE actions SET status = 'cancelled' WHERE id = ? "
@@ -278,7 +282,7 @@ async def cancel(db: Database, actor_id: int, action_id: int) -> bool:
             "UPDATE reminders SET status = 'cancelled' WHERE action_id = ? AND status = 'pending'",
             (action_id,),
         )
-        await audit.record(tx, actor_id, "action.cancel", None, f"action={action_id}")
+        await audit.record(tx, actor_id, reason, None, f"action={action_id}")
         return True
 
 

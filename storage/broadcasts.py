@@ -400,7 +400,11 @@ async def finish(db: Database, broadcast_id: int, state: State, actor_id: int | 
         return True
 
 
-async def cancel_scheduled(db: Database, broadcast_id: int, actor_id: int) -> bool:
+async def cancel_scheduled(
+    db: Database, broadcast_id: int, actor_id: int | None, reason: str = "broadcast.cancel"
+) -> bool:
+    """Cancels a broadcast still waiting for its time, once: by a person (actor_id), or by
+    Muster itself (None) with the reason recorded in the audit log."""
     async with db.transaction() as tx:
         cursor = await tx.execute(
             "UPDATE broadcasts SET status = 'cancelled', finished_at = ? "
@@ -409,7 +413,7 @@ async def cancel_scheduled(db: Database, broadcast_id: int, actor_id: int) -> bo
         )
         if cursor.rowcount == 0:
             return False
-        await audit.record(tx, actor_id, "broadcast.cancel", None, f"broadcast={broadcast_id}")
+        await audit.record(tx, actor_id, reason, None, f"broadcast={broadcast_id}")
         return True
 
 

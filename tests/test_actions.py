@@ -15,7 +15,7 @@ from bot.runtime import running
 from bot.settings import Settings
 from bot.simulator.driver import SimUser
 from bot.simulator.server import BotApiSimulator
-from storage import Database
+from storage import Database, audit
 from storage import actions as action_store
 from storage import organizers as organizer_store
 from storage.actions import Action, Answer
@@ -529,3 +529,5 @@ async def test_a_demoted_organizers_scheduled_action_is_not_announced(
     assert jo.messages == []
     withdrawn = await action_store.get(db, action.id)
     assert withdrawn is not None and withdrawn.state.value == "cancelled"
+    entries = [(entry.actor_id, entry.action, entry.detail) for entry in await audit.recent(db)]
+    assert (None, "action.withdrawn", f"action={action.id}") in entries

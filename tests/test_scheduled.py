@@ -113,7 +113,7 @@ async def test_scheduled_broadcast_of_a_demoted_organizer_is_cancelled_at_its_ti
     assert cancelled is not None and cancelled.state is State.CANCELLED
     assert (await broadcast_store.counts(db, olgas.id)).total == 0
     entries = [(entry.action, entry.detail) for entry in await audit.recent(db)]
-    assert ("broadcast.cancel", f"broadcast={olgas.id}") in entries
+    assert ("broadcast.withdrawn", f"broadcast={olgas.id}") in entries
 
 
 async def test_missed_broadcast_is_reported_and_a_slightly_late_one_sent(
