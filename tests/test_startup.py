@@ -37,20 +37,24 @@ class Exit:
 async def start_muster(sim: BotApiSimulator, tmp_path: Path, **env: str) -> Exit:
     """python -m bot against the simulator, as an operator would start it; the simulator keeps
     serving meanwhile, so the process is awaited rather than run blocking."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"ADMIN_IDS", "LOG_LEVEL"}}
+    defaults = {
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": sim.url,
+        "DATABASE_PATH": str(tmp_path / "muster.db"),
+    }
+    return await run_muster(tmp_path, **(defaults | env))
+
+
+async def run_muster(tmp_path: Path, **env: str) -> Exit:
+    """python -m bot with these settings over a clean environment, and how it ended."""
+    unset = {"BOT_TOKEN", "ADMIN_IDS", "LOG_LEVEL"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
         cwd=tmp_path,
-        env={
-            **clean,
-            "PYTHONPATH": str(ROOT),
-            "BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_URL": sim.url,
-            "DATABASE_PATH": str(tmp_path / "muster.db"),
-            **env,
-        },
+        env={**clean, "PYTHONPATH": str(ROOT), **env},
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
@@ -125,20 +129,9 @@ async def test_unusable_database_path_exits_2_naming_database_path(
 
 async def test_unusable_database_path_in_the_simulator_exits_2(tmp_path: Path) -> None:
     """Without a token the built-in simulator starts, and the same database check applies."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "ADMIN_IDS"}}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=tmp_path,
-        env={**clean, "PYTHONPATH": str(ROOT), "DATABASE_PATH": "/proc/nope/muster.db"},
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, stderr = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode == 2
-    assert stderr.decode().strip().splitlines() == [
+    result = await run_muster(tmp_path, DATABASE_PATH="/proc/nope/muster.db")
+    assert result.status == 2
+    assert result.lines == [
         "muster: DATABASE_PATH: cannot create the folder /proc/nope: No such file or directory"
     ]
 
