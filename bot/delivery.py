@@ -66,6 +66,11 @@ class Run:
 
     broadcast: Broadcast
     counts: Counts
+    # The request each language's readers get; replaced when the content is revised.
+    requests: dict[str, tuple[str, dict[str, Any]]]
+    # One permit per send begun and not yet recorded: workers wait rather than let a slow
+    # database write widen what a crash could send twice.
+    unrecorded: asyncio.Semaphore
     started: float = field(default_factory=time.monotonic)
     sent_here: int = 0
     cancelled_by: int | None = None
@@ -75,11 +80,6 @@ class Run:
     throttled: int = 0
     last_progress: str = ""
     task: asyncio.Task[None] | None = None
-    # The request each language's readers get; replaced when the content is revised.
-    requests: dict[str, tuple[str, dict[str, Any]]] = field(default_factory=dict)
-    # One permit per send begun and not yet recorded: workers wait rather than let a slow
-    # database write widen what a crash could send twice.
-    unrecorded: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(13))
     progress_task: asyncio.Task[None] | None = None
 
     @property
@@ -158,9 +158,12 @@ class DeliveryEngine:
         broadcast = await store.get(self.db, broadcast_id)
         if broadcast is None or broadcast.state is not State.SENDING:
             return
-        run = Run(broadcast, await store.counts(self.db, broadcast_id))
-        run.requests = requests_for(broadcast, self.tuning.paid)
-        run.unrecorded = asyncio.Semaphore(self.tuning.unrecorded)
+        run = Run(
+            broadcast,
+            await store.counts(self.db, broadcast_id),
+            requests_for(broadcast, self.tuning.paid),
+            asyncio.Semaphore(self.tuning.unrecorded),
+        )
         self.runs[broadcast_id] = run
         run.task = asyncio.create_task(self._deliver(run), name=f"broadcast-{broadcast_id}")
 

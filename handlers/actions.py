@@ -42,7 +42,7 @@ from storage import broadcasts as broadcast_store
 from storage import cities as city_store
 from storage.actions import Action, ActionState
 
-CITY, TITLE, WHEN, PLACE, DETAILS, CONFIRM, PUBLISH_AT, NEW_TIME, NEW_PLACE, NEW_START = range(10)
+CITY, TITLE, WHEN, PLACE, DETAILS, CONFIRM, PUBLISH_AT, NEW_TIME, NEW_PLACE = range(9)
 END = ConversationHandler.END
 PICK = "na:city:"
 PUBLISH, PUBLISH_LATER, ABORT = "na:publish", "na:later", "na:abort"
@@ -134,18 +134,11 @@ async def take_start(update: Update, context: MusterContext) -> int:
     if moment is None:
         return WHEN
     draft.starts_at = moment.timestamp
+    if draft.place:
+        # Asked again because the start passed while the preview waited: the rest stands.
+        return await preview(update, context)
     await reply(update, context, "newaction_place")
     return PLACE
-
-
-async def retake_start(update: Update, context: MusterContext) -> int:
-    """A new start for a draft whose start passed before it was published."""
-    draft = draft_of(context)
-    moment = await _read_time(update, context, draft.city_id)
-    if moment is None:
-        return NEW_START
-    draft.starts_at = moment.timestamp
-    return await preview(update, context)
 
 
 async def take_place(update: Update, context: MusterContext) -> int:
@@ -219,7 +212,7 @@ async def publish_now(update: Update, context: MusterContext) -> int:
         # The preview waited past the start: the rest of the draft is still good.
         zone = await zone_of(context, draft.city_id)
         await query.edit_message_text(t(language, "newaction_start_passed", zone=zone.key))
-        return NEW_START
+        return WHEN
     action = await action_store.create(
         context.db,
         query.from_user.id,
@@ -572,7 +565,6 @@ def conversation() -> ConversationHandler[MusterContext]:
                 PUBLISH_AT: [MessageHandler(typed, take_publish_time)],
                 NEW_TIME: [MessageHandler(typed, take_new_time)],
                 NEW_PLACE: [MessageHandler(typed, take_new_place)],
-                NEW_START: [MessageHandler(typed, retake_start)],
             },
             fallbacks=[
                 CommandHandler("cancel", abort, filters=PRIVATE_MESSAGE),

@@ -3,7 +3,9 @@ built by build_application and polling over HTTP."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import sys
 
 # PTB 22 warns that RetryAfter.retry_after will become a timedelta unless this opts in;
 # with filterwarnings=error the warning would fail any test that meets a 429.
@@ -28,6 +30,7 @@ from storage import organizers as organizer_store
 from storage import supporters as supporter_store
 
 TOKEN = "123456:TEST-token-that-must-never-be-logged"
+ROOT = Path(__file__).resolve().parent.parent
 ADMIN_ID = 42
 
 
@@ -125,3 +128,29 @@ async def seattle_followers(sim: BotApiSimulator, database_path: Path) -> list[S
     people = await followers(sim, db, city, 5)
     await db.close()
     return people
+
+
+def muster_env(**env: str) -> dict[str, str]:
+    """The environment for a `python -m bot` a test starts: these settings over the shell's
+    environment cleared of Muster's own, so the developer's shell cannot change a test."""
+    ours = {name.upper() for name in Settings.model_fields}
+    clean = {key: value for key, value in os.environ.items() if key not in ours}
+    return {**clean, "PYTHONPATH": str(ROOT), **env}
+
+
+async def spawn_muster(
+    cwd: Path, env: dict[str, str], *, capture: bool = True
+) -> asyncio.subprocess.Process:
+    """`python -m bot` as an operator starts it, while the test's simulator keeps serving;
+    capture=False leaves stdout and stderr to the test runner's."""
+    output = asyncio.subprocess.PIPE if capture else None
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=cwd,
+        env=muster_env(**env),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=output,
+        stderr=output,
+    )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import muster_env
 
 SESSION = """\
 :admin
@@ -25,12 +24,10 @@ SESSION = """\
 
 def test_terminal_chat_walks_through_sign_up_without_a_token(tmp_path: Path) -> None:
     """An admin adds a city, Maria signs up in Spanish and follows it by pressing 1."""
-    env = {key: value for key, value in os.environ.items() if key != "BOT_TOKEN"}
-    env |= {"PYTHONPATH": str(ROOT), "BOT_TOKEN": ""}
     result = subprocess.run(
         [sys.executable, "-m", "bot"],
         cwd=tmp_path,
-        env=env,
+        env=muster_env(),
         input=SESSION,
         capture_output=True,
         text=True,

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
-from pathlib import Path
 
 from bot.app import build_application
 from bot.delivery import Tuning
@@ -19,9 +16,8 @@ from storage import broadcasts as broadcast_store
 from storage import cities as city_store
 from storage import supporters as supporter_store
 from storage.broadcasts import Content, Outcome, State
-from tests.conftest import TOKEN, followers
+from tests.conftest import ROOT, TOKEN, followers, spawn_muster
 
-ROOT = Path(__file__).resolve().parent.parent
 RECIPIENTS = 200
 RATE = 25.0
 
@@ -45,20 +41,16 @@ async def test_sigkill_mid_broadcast_then_restart_completes_without_duplicates_b
     assert await broadcast_store.enqueue_followers(db, broadcast.id) == RECIPIENTS
     await db.close()
 
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=ROOT,
-        env={
-            **os.environ,
+    process = await spawn_muster(
+        ROOT,
+        {
             "BOT_TOKEN": TOKEN,
             "TELEGRAM_API_URL": sim.url,
             "DATABASE_PATH": str(settings.database_path),
             "BROADCAST_RATE": str(RATE),
             "LOG_LEVEL": "WARNING",
         },
-        stdin=asyncio.subprocess.DEVNULL,
+        capture=False,
     )
     try:
         assert await sim.wait_until(lambda: delivered(people) >= 60, 30)
@@ -89,19 +81,13 @@ def delivered(people: list[SimUser]) -> int:
 
 async def test_sigterm_stops_gracefully(sim: BotApiSimulator, settings: Settings) -> None:
     """SIGTERM ends long polling, finishes work in flight and exits 0 without a traceback."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=ROOT,
-        env={
-            **os.environ,
+    process = await spawn_muster(
+        ROOT,
+        {
             "BOT_TOKEN": TOKEN,
             "TELEGRAM_API_URL": sim.url,
             "DATABASE_PATH": str(settings.database_path),
         },
-        stdin=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
     )
     assert await sim.wait_until(lambda: sim.stats.requests["getUpdates"] > 0, 30)
     process.send_signal(signal.SIGTERM)

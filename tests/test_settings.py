@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,17 +14,14 @@ from bot.logs import PLACEHOLDER, redacting
 from bot.settings import SettingsError, load_settings
 from bot.simulator.server import BotApiSimulator
 from storage.cities import City
-from tests.conftest import TOKEN
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import TOKEN, muster_env
 
 
 def start_muster(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "ADMIN_IDS"}}
     return subprocess.run(
         [sys.executable, "-m", "bot"],
         cwd=tmp_path,
-        env={**clean, "PYTHONPATH": str(ROOT), **env},
+        env=muster_env(**env),
         capture_output=True,
         text=True,
         timeout=60,

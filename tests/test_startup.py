@@ -5,17 +5,14 @@ used), 1 for anything else."""
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from bot.simulator.server import BotApiSimulator
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, spawn_muster
 
-ROOT = Path(__file__).resolve().parent.parent
 WRONG_TOKEN = "654321:WRONG-token-that-must-never-be-printed"
 
 
@@ -46,19 +43,8 @@ async def start_muster(sim: BotApiSimulator, tmp_path: Path, **env: str) -> Exit
 
 
 async def run_muster(tmp_path: Path, **env: str) -> Exit:
-    """python -m bot with these settings over a clean environment, and how it ended."""
-    unset = {"BOT_TOKEN", "ADMIN_IDS", "LOG_LEVEL"}
-    clean = {k: v for k, v in os.environ.items() if k not in unset}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=tmp_path,
-        env={**clean, "PYTHONPATH": str(ROOT), **env},
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    """python -m bot with these settings, and how it ended."""
+    process = await spawn_muster(tmp_path, env)
     try:
         stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
     finally:
