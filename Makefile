@@ -32,6 +32,7 @@ pytest: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.signup
 	$(BIN)/python -m bench.broadcast
+	$(BIN)/python -m bench.replies
 
 # Re-pin every dependency (direct and transitive) after editing pyproject.toml.
 lock:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from functools import partial
 from typing import Any
 
 from telegram import Update
@@ -10,10 +12,12 @@ from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, BaseHandler, ContextTypes, Defaults
 
 from bot.actions import Mobilizer
+from bot.apologies import Apologies
 from bot.botapi import BotApiClient
 from bot.budget import SendBudget
 from bot.context import MusterApp, MusterContext, Services
 from bot.delivery import DeliveryEngine, Tuning
+from bot.edits import Editor
 from bot.menu import register_menu
 from bot.ratelimit import InteractiveRateLimiter
 from bot.scheduling import BroadcastScheduler
@@ -33,6 +37,7 @@ from handlers import (
     signup,
 )
 from storage import Database
+from storage import throttle as throttle_store
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +53,8 @@ ALLOWED_UPDATES = [
 def build_application(settings: Settings, token: str, tuning: Tuning | None = None) -> MusterApp:
     """The one way the bot is wired, for production, the simulator and the tests alike."""
     rate = settings.broadcast_rate
-    budget = SendBudget(rate)
+    db = Database(settings.database_path)
+    budget = SendBudget(rate, keep=partial(_keep_pause, db))
     app: MusterApp = (
         ApplicationBuilder()
         .token(token)
@@ -65,7 +71,6 @@ def build_application(settings: Settings, token: str, tuning: Tuning | None = No
         # The builder's overloads do not carry the context type into JobQueue's parameter.
         .build()  # type: ignore[assignment]
     )
-    db = Database(settings.database_path)
     client = BotApiClient(settings.telegram_api_url, token)
     tuning = tuning or Tuning.for_rate(rate, paid=settings.paid_broadcast)
     engine = DeliveryEngine(db, client, budget, app.bot, tuning)
@@ -75,7 +80,9 @@ def build_application(settings: Settings, token: str, tuning: Tuning | None = No
     mobilizer = Mobilizer(
         db, engine, app.job_queue, app.bot, settings.reminder_offsets, settings.missed_grace
     )
-    app.bot_data["services"] = Services(settings, db, engine, scheduler, mobilizer)
+    app.bot_data["services"] = Services(
+        settings, db, engine, scheduler, mobilizer, Editor(app.bot), Apologies()
+    )
     register_handlers(app, settings)
     return app
 
@@ -117,11 +124,24 @@ def services_of(app: MusterApp) -> Services:
 async def _open_services(app: MusterApp) -> None:
     services = services_of(app)
     await services.db.open()
+    await _restore_pause(services.engine.budget, services.db)
     await register_menu(app.bot, services.settings.admin_ids)
     await services.engine.start()
     await services.scheduler.start()
     await services.mobilizer.start()
     log.info("Muster is up as @%s", app.bot.username)
+
+
+async def _keep_pause(db: Database, seconds: float) -> None:
+    await throttle_store.pause_until(db, time.time() + seconds)
+
+
+async def _restore_pause(budget: SendBudget, db: Database) -> None:
+    """A pause Telegram asked of the previous process holds for this one too."""
+    until = await throttle_store.paused_until(db)
+    if until is not None and until > time.time():
+        log.info("Telegram asked for a pause until %s; waiting it out", until)
+        budget.hold(until - time.time())
 
 
 async def _stop_deliveries(app: MusterApp) -> None:

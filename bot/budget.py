@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
+import itertools
+import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+log = logging.getLogger(__name__)
 
 # How much sooner than the sends before it a send may reach Telegram (a new connection, a busy
 # event loop), as a share of a second. Pacing exactly to the limit by our own clock met a 429
@@ -16,6 +23,18 @@ JITTER = 0.01
 FAST_JITTER = 0.03
 FAST = 60  # sends a second above which the burst grows past one and FAST_JITTER applies
 
+# When the update being handled arrived (time.monotonic), set by the update processor: its
+# replies queue by it, so a person's second message waits behind what others sent before it,
+# not behind everything sent while their first was being answered.
+ARRIVAL: ContextVar[float | None] = ContextVar("arrival", default=None)
+
+
+@dataclass(order=True, slots=True)
+class _Reply:
+    ticket: float
+    number: int  # first asked, first served among equal tickets
+    woken: asyncio.Event = field(default_factory=asyncio.Event, compare=False)
+
 
 class SendBudget:
     """A token bucket shared by interactive replies and bulk deliveries.
@@ -23,7 +42,11 @@ class SendBudget:
     Telegram counts every message the bot sends against one limit (about 30 a second), so the
     two kinds of traffic share one budget. A waiting reply to a person is served before any
     bulk send: a supporter talking to the bot never queues behind a broadcast of 250,000.
-    A 429 pauses everyone for retry_after, so one refusal does not become a storm of them.
+    Waiting replies are served first come first served, by when their update arrived: one
+    person's reply never waits behind replies to people who wrote after them.
+    A 429 that holds for the whole bot pauses everyone for retry_after, so one refusal does
+    not become a storm of them; `keep` records each such pause (its length in seconds), so
+    that a restarted process honours it too.
     """
 
     def __init__(
@@ -32,9 +55,11 @@ class SendBudget:
         burst: float | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
+        keep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         self.rate = rate
         self._clock = clock
+        self._keep = keep
         # Tokens accrue continuously; the burst caps what an idle spell saves up. Up to 60/s it
         # is one token (at 30/s even a burst of 1.5 let 31 sends into one second); above that,
         # a hundredth of a second's worth catches up a sender that woke late.
@@ -54,10 +79,23 @@ class SendBudget:
         self._interactive_waiting = 0
         self._changed = asyncio.Event()
         self._bulk_turn = asyncio.Lock()
+        # Replies waiting, earliest ticket first; only the one at the head watches the clock.
+        self._replies: list[_Reply] = []
+        self._reply_numbers = itertools.count()
 
-    def pause(self, seconds: float) -> None:
-        """Telegram said "retry after": nobody sends until then, and the bucket starts empty
-        when the pause ends, so the pause does not save up a burst."""
+    async def pause(self, seconds: float) -> None:
+        """Telegram said "retry after" for the whole bot: nobody sends until then, and the
+        bucket starts empty when the pause ends, so the pause does not save up a burst."""
+        self.hold(seconds)
+        if self._keep is not None:
+            try:
+                await self._keep(seconds)
+            except Exception:
+                # Not kept means only that a restart within the pause might not honour it.
+                log.exception("a pause of %.1fs could not be recorded", seconds)
+
+    def hold(self, seconds: float) -> None:
+        """Pauses everyone without recording it: a pause restored at start-up."""
         self._paused_until = max(self._paused_until, self._clock() + seconds)
         self._tokens = 0.0
         self._stamp = self._paused_until
@@ -66,11 +104,13 @@ class SendBudget:
     def paused_for(self) -> float:
         return max(0.0, self._paused_until - self._clock())
 
-    async def acquire(self, *, interactive: bool) -> None:
+    async def acquire(self, *, interactive: bool, ticket: float | None = None) -> None:
+        """Waits for a send's token. A reply's ticket is when its update arrived (by this
+        budget's clock; now, if not given): replies take their turns in ticket order."""
         if interactive:
             self._interactive_waiting += 1
             try:
-                await self._take(interactive=True)
+                await self._take_reply(self._clock() if ticket is None else ticket)
             finally:
                 self._interactive_waiting -= 1
                 self._changed.set()
@@ -86,6 +126,25 @@ class SendBudget:
         if self._bulk_turn.locked():
             return False
         return self._try_take(interactive=False) == 0.0
+
+    async def _take_reply(self, ticket: float) -> None:
+        me = _Reply(ticket, next(self._reply_numbers))
+        heapq.heappush(self._replies, me)
+        try:
+            while True:
+                wait: float | None = None  # not at the head: until woken
+                if self._replies[0] is me:
+                    wait = self._try_take(interactive=True)
+                    if wait == 0.0:
+                        return
+                me.woken.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(me.woken.wait(), wait)
+        finally:
+            self._replies.remove(me)
+            heapq.heapify(self._replies)
+            if self._replies:
+                self._replies[0].woken.set()
 
     async def _take(self, *, interactive: bool) -> None:
         while (wait := self._try_take(interactive)) > 0:

@@ -9,7 +9,9 @@ from telegram import User
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.actions import Mobilizer
+from bot.apologies import Apologies
 from bot.delivery import DeliveryEngine
+from bot.edits import Editor
 from bot.i18n import language_for
 from bot.scheduling import BroadcastScheduler
 from bot.settings import Settings
@@ -28,6 +30,8 @@ class Services:
     engine: DeliveryEngine
     scheduler: BroadcastScheduler
     mobilizer: Mobilizer
+    editor: Editor
+    apologies: Apologies
 
 
 class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -55,6 +59,10 @@ class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any],
     @property
     def scheduler(self) -> BroadcastScheduler:
         return self.services.scheduler
+
+    @property
+    def editor(self) -> Editor:
+        return self.services.editor
 
     @property
     def settings(self) -> Settings:

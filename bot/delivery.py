@@ -11,6 +11,7 @@ died, at most `workers + rate x flush_interval` of them (see README).
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 import math
@@ -70,7 +71,7 @@ class Run:
     requests: dict[str, tuple[str, dict[str, Any]]]
     # One permit per send begun and not yet recorded: workers wait rather than let a slow
     # database write widen what a crash could send twice.
-    unrecorded: asyncio.Semaphore
+    unrecorded: asyncio.BoundedSemaphore
     started: float = field(default_factory=time.monotonic)
     sent_here: int = 0
     cancelled_by: int | None = None
@@ -162,10 +163,15 @@ class DeliveryEngine:
             broadcast,
             await store.counts(self.db, broadcast_id),
             requests_for(broadcast, self.tuning.paid),
-            asyncio.Semaphore(self.tuning.unrecorded),
+            # Bounded: a release without its acquire is a bug that must fail loudly.
+            asyncio.BoundedSemaphore(self.tuning.unrecorded),
         )
         self.runs[broadcast_id] = run
-        run.task = asyncio.create_task(self._deliver(run), name=f"broadcast-{broadcast_id}")
+        # A context of its own: the update that started it is not this run's (its arrival
+        # would rank the status edits among that update's replies).
+        run.task = asyncio.create_task(
+            self._deliver(run), name=f"broadcast-{broadcast_id}", context=contextvars.Context()
+        )
 
     def exclude(self, user_id: int) -> None:
         """No more bulk messages to this person from the broadcasts now running."""
@@ -208,7 +214,9 @@ class DeliveryEngine:
         tasks: list[asyncio.Task[None]] = []
         results: list[Result] = []
         try:
-            await self._progress(run, final=False)
+            # The status message goes out beside the first sends: a slow or throttled chat
+            # with the organizer must not hold back the broadcast.
+            run.progress_task = asyncio.create_task(self._progress_quietly(run))
             queue: asyncio.Queue[Recipient | None] = asyncio.Queue(maxsize=self.tuning.workers * 4)
             tasks.append(asyncio.create_task(self._produce(run, queue)))
             workers = [
@@ -272,7 +280,13 @@ class DeliveryEngine:
     async def _flush(self, run: Run, results: list[Result]) -> None:
         batch = results[:]
         del results[:]
-        await store.record(self.db, run.broadcast.id, batch)
+        try:
+            await store.record(self.db, run.broadcast.id, batch)
+        except BaseException:
+            # Not written: kept for the next flush (the last one runs however the run ends),
+            # so a failed or interrupted write does not turn these sends into resends.
+            results[:0] = batch
+            raise
         for _ in batch:
             run.unrecorded.release()
 
@@ -320,6 +334,10 @@ class DeliveryEngine:
         while True:
             if not await self._turn(run):
                 return None
+            if user_id in self.excluded:
+                # They paused, blocked or erased while this send waited for its turn: checked
+                # again here, right before the request, since the wait can be seconds long.
+                return None
             if run.expired():
                 # Too late to be useful (a reminder once the action began): stop here.
                 run.halt(cancelled=True)
@@ -338,7 +356,7 @@ class DeliveryEngine:
                 # Not a failure of this recipient: everyone waits, then this one is retried.
                 self.throttled += 1
                 run.throttled += 1
-                self.budget.pause(reply.retry_after or 1.0)
+                await self.budget.pause(reply.retry_after or 1.0)
                 continue
             if reply.status == 403:
                 return Result(user_id, Outcome.BLOCKED, error=reply.description)

@@ -1,16 +1,18 @@
 """python-telegram-bot's requests (replies to people, progress edits) through the shared
-SendBudget, ahead of bulk deliveries."""
+SendBudget, ahead of bulk deliveries, and each chat's own 429s kept to that chat."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.budget import SendBudget
+from bot.budget import ARRIVAL, SendBudget
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +30,20 @@ COUNTED = frozenset(
     }
 )
 RETRIES = 3
+# A 429 on a reply is most often one chat's flood limit (about a message a second): it pauses
+# that chat only. It is read as the whole bot's when it names no chat, or when its wait is
+# longer than a private chat's limit ever asks for. (Were the whole bot throttled, the bulk
+# sends would meet 429s of their own and pause everyone through the engine.)
+WHOLE_BOT_WAIT = 30.0
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 
 
 class InteractiveRateLimiter(BaseRateLimiter[None]):
-    def __init__(self, budget: SendBudget) -> None:
+    def __init__(self, budget: SendBudget, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.budget = budget
+        self._clock = clock
+        self._chat_paused_until: dict[int, float] = {}
 
     async def initialize(self) -> None:
         """Nothing to open."""
@@ -52,16 +61,50 @@ class InteractiveRateLimiter(BaseRateLimiter[None]):
         rate_limit_args: None,
     ) -> Result:
         counted = endpoint.lower() in COUNTED
+        chat_id = data.get("chat_id")
+        chat = chat_id if isinstance(chat_id, int) else None
         for attempt in range(RETRIES + 1):
             if counted:
-                await self.budget.acquire(interactive=True)
+                await self._chat_turn(chat)
+                await self.budget.acquire(interactive=True, ticket=ARRIVAL.get())
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
                 seconds = error.retry_after
                 wait = seconds if isinstance(seconds, int | float) else seconds.total_seconds()
-                self.budget.pause(wait)
+                if self._whole_bot(chat, wait):
+                    await self.budget.pause(wait)
+                    log.warning("%s got 429; everyone waits %ss", endpoint, wait)
+                else:
+                    assert chat is not None  # _whole_bot is True for a request with no chat
+                    self._pause_chat(chat, wait)
+                    log.info("%s got 429; chat %s waits %ss", endpoint, chat, wait)
                 if attempt == RETRIES:
                     raise
-                log.warning("%s got 429; everyone waits %ss", endpoint, wait)
         raise AssertionError("unreachable")
+
+    def paused_chats(self) -> int:
+        """How many chats are sitting out a 429 now (for tests and benchmarks)."""
+        now = self._clock()
+        return sum(1 for until in self._chat_paused_until.values() if until > now)
+
+    async def _chat_turn(self, chat: int | None) -> None:
+        """Waits out this chat's own 429, if it has one; other chats go on meanwhile."""
+        if chat is None:
+            return
+        until = self._chat_paused_until.get(chat)
+        if until is None:
+            return
+        wait = until - self._clock()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        if self._chat_paused_until.get(chat) == until:
+            del self._chat_paused_until[chat]
+
+    def _pause_chat(self, chat: int, seconds: float) -> None:
+        until = self._clock() + seconds
+        self._chat_paused_until[chat] = max(until, self._chat_paused_until.get(chat, 0.0))
+
+    @staticmethod
+    def _whole_bot(chat: int | None, wait: float) -> bool:
+        return chat is None or wait > WHOLE_BOT_WAIT

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from bot.budget import ARRIVAL
+
+UNBOUNDED = 2**31 - 1
 
 
 class PerChatOrder(BaseUpdateProcessor):
@@ -15,19 +20,27 @@ class PerChatOrder(BaseUpdateProcessor):
     a broadcast organizer must not wait for thousands of strangers' /start."""
 
     def __init__(self, max_concurrent_updates: int = 64) -> None:
-        super().__init__(max_concurrent_updates)
+        # python-telegram-bot takes its slot before do_process_update runs: a person tapping
+        # a hundred times would fill every slot with updates waiting for their own earlier
+        # ones, and everyone else would wait. Its limit is set out of reach, and the real one
+        # is taken here, only once it is the update's turn in its chat.
+        super().__init__(UNBOUNDED)
+        self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        # The handler runs in this task, so its replies see when the update arrived.
+        ARRIVAL.set(time.monotonic())
         key = _order_key(update)
         if key is None:
-            await coroutine
+            async with self._slots:
+                await coroutine
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
-            async with lock:
+            async with lock, self._slots:
                 await coroutine
         finally:
             # Forget idle people so the map stays as small as the set of active chats.

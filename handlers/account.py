@@ -8,7 +8,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import MusterContext
 from bot.i18n import LANGUAGES, t
 from bot.menu import ADMIN_MENU, register_personal_menu
-from handlers.common import PRIVATE_MESSAGE, reply, signed_up
+from handlers.common import PRIVATE_MESSAGE, edit, reply, signed_up
 from storage import supporters as supporter_store
 from storage.supporters import Status
 
@@ -45,7 +45,7 @@ async def set_language(update: Update, context: MusterContext) -> None:
         return
     await query.answer()
     await supporter_store.set_language(context.db, query.from_user.id, language)
-    await query.edit_message_text(t(language, "language_set"))
+    await edit(update, context, t(language, "language_set"))
 
 
 async def stop(update: Update, context: MusterContext) -> None:
@@ -78,7 +78,7 @@ async def answer_erase(update: Update, context: MusterContext) -> None:
     language = await context.language_of(query.from_user)
     await query.answer()
     if query.data != f"{ERASE}yes":
-        await query.edit_message_text(t(language, "erase_cancelled"))
+        await edit(update, context, t(language, "erase_cancelled"))
         return
     context.engine.exclude(query.from_user.id)
     erased = await supporter_store.erase(context.db, query.from_user.id)
@@ -88,7 +88,7 @@ async def answer_erase(update: Update, context: MusterContext) -> None:
     # goes with the rest, an admin's stays (ADMIN_IDS, not the database, makes an admin).
     menu = ADMIN_MENU if context.is_admin(query.from_user) else None
     await register_personal_menu(context.bot, query.from_user.id, menu)
-    await query.edit_message_text(t(language, "erased" if erased else "erase_nothing"))
+    await edit(update, context, t(language, "erased" if erased else "erase_nothing"))
 
 
 async def show_help(update: Update, context: MusterContext) -> None:

@@ -32,6 +32,7 @@ from handlers.common import (
     PRIVATE_MESSAGE,
     abandon,
     argument_text,
+    edit,
     leave_for_command,
     parse_id,
     reply,
@@ -113,7 +114,7 @@ async def choose_city(update: Update, context: MusterContext) -> int:
         return CITY
     await query.answer()
     draft_of(context).city_id = city.id
-    await query.edit_message_text(t(language, "newaction_title"))
+    await edit(update, context, t(language, "newaction_title"))
     return TITLE
 
 
@@ -211,7 +212,7 @@ async def publish_now(update: Update, context: MusterContext) -> int:
     if draft.starts_at <= time.time():
         # The preview waited past the start: the rest of the draft is still good.
         zone = await zone_of(context, draft.city_id)
-        await query.edit_message_text(t(language, "newaction_start_passed", zone=zone.key))
+        await edit(update, context, t(language, "newaction_start_passed", zone=zone.key))
         return WHEN
     action = await action_store.create(
         context.db,
@@ -225,8 +226,8 @@ async def publish_now(update: Update, context: MusterContext) -> int:
     )
     count = await context.mobilizer.publish(action)
     link = share_link(context.bot.username, action.id)
-    await query.edit_message_text(
-        t(language, "action_published", id=action.id, count=count, link=link)
+    await edit(
+        update, context, t(language, "action_published", id=action.id, count=count, link=link)
     )
     return END
 
@@ -239,7 +240,7 @@ async def ask_publish_time(update: Update, context: MusterContext) -> int:
     await query.answer()
     language = await context.language_of(query.from_user)
     zone = await zone_of(context, draft.city_id)
-    await query.edit_message_text(t(language, "newaction_publish_when", zone=zone.key))
+    await edit(update, context, t(language, "newaction_publish_when", zone=zone.key))
     return PUBLISH_AT
 
 
@@ -498,7 +499,7 @@ async def cancel_action(update: Update, context: MusterContext) -> None:
         return
     await context.mobilizer.cancel(query.from_user.id, action)
     language = await context.language_of(query.from_user)
-    await query.edit_message_text(t(language, "action_cancel_done", id=action.id))
+    await edit(update, context, t(language, "action_cancel_done", id=action.id))
 
 
 # --- /rsvps -------------------------------------------------------------------------------

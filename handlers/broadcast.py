@@ -33,6 +33,7 @@ from handlers.common import (
     OPENS_CONVERSATION,
     PRIVATE_MESSAGE,
     abandon,
+    edit,
     leave_for_command,
     parse_id,
     reply,
@@ -109,7 +110,7 @@ async def choose_city(update: Update, context: MusterContext) -> int:
     await query.answer()
     draft_of(context).city_id = city.id if city else None
     target = city.name if city else t(language, "all_cities")
-    await query.edit_message_text(t(language, "broadcast_write", city=target))
+    await edit(update, context, t(language, "broadcast_write", city=target))
     return WRITING
 
 
@@ -179,7 +180,7 @@ async def send_now(update: Update, context: MusterContext) -> int:
     await query.answer()
     broadcast = await store.create(context.db, query.from_user.id, draft.city_id, draft.content)
     total = await context.engine.send_now(broadcast.id)
-    await query.edit_message_text(t(language, "broadcast_started", id=broadcast.id, count=total))
+    await edit(update, context, t(language, "broadcast_started", id=broadcast.id, count=total))
     return END
 
 
@@ -191,7 +192,7 @@ async def ask_time(update: Update, context: MusterContext) -> int:
     await query.answer()
     language = await context.language_of(query.from_user)
     zone = await _zone(context, draft)
-    await query.edit_message_text(t(language, "broadcast_when", zone=zone.key))
+    await edit(update, context, t(language, "broadcast_when", zone=zone.key))
     return SCHEDULING
 
 
@@ -353,9 +354,9 @@ async def unschedule(update: Update, context: MusterContext) -> None:
     await query.answer()
     if await store.cancel_scheduled(context.db, broadcast.id, query.from_user.id):
         context.scheduler.disarm(broadcast.id)
-        await query.edit_message_text(t(language, "scheduled_cancelled", id=broadcast.id))
+        await edit(update, context, t(language, "scheduled_cancelled", id=broadcast.id))
     else:
-        await query.edit_message_text(t(language, "scheduled_gone", id=broadcast.id))
+        await edit(update, context, t(language, "scheduled_gone", id=broadcast.id))
 
 
 def _target(broadcast: Broadcast, names: dict[int, str], language: str) -> str:

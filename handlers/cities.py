@@ -4,12 +4,18 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import MusterContext
 from bot.i18n import clipped, joined, t
-from handlers.common import PRIVATE_MESSAGE, argument_text, parse_id, reply, signed_up
+from handlers.common import (
+    PRIVATE_MESSAGE,
+    argument_text,
+    edit_markup,
+    parse_id,
+    reply,
+    signed_up,
+)
 from storage import cities as city_store
 from storage import supporters as supporter_store
 from storage.cities import City
@@ -111,12 +117,7 @@ async def _redraw(update: Update, context: MusterContext, language: str, page: i
     if query is None:
         return
     markup = await picker_for(context, query.from_user.id, language, page)
-    try:
-        await query.edit_message_reply_markup(markup)
-    except BadRequest as error:
-        # Two quick presses can ask for the keyboard that is already shown.
-        if "not modified" not in error.message:
-            raise
+    await edit_markup(update, context, markup)
 
 
 def _parse_numbers(data: str) -> tuple[int | None, int | None]:

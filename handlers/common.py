@@ -32,6 +32,29 @@ async def reply(
     return await message.reply_text(t(language, key, **values), reply_markup=markup)
 
 
+async def edit(
+    update: Update, context: MusterContext, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Shows this text and keyboard (None removes it) on the message whose button was
+    pressed; a second press that asks for what is shown already sends no edit."""
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        message = query.message
+        await context.editor.edit_text(
+            message.chat.id, message.message_id, text, markup, copy=message
+        )
+
+
+async def edit_markup(
+    update: Update, context: MusterContext, markup: InlineKeyboardMarkup | None
+) -> None:
+    """Shows this keyboard on the message whose button was pressed, the text unchanged."""
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        message = query.message
+        await context.editor.edit_markup(message.chat.id, message.message_id, markup, copy=message)
+
+
 async def signed_up(update: Update, context: MusterContext) -> bool:
     """Whether the person pressing a button is a supporter. A press from someone with no row
     records nothing: an old message (a city picker, an action card) must not bring back a
@@ -62,7 +85,7 @@ async def abandon(update: Update, context: MusterContext, draft_key: str) -> int
     if query is not None:
         await query.answer()
         language = await context.language_of(query.from_user)
-        await query.edit_message_text(t(language, "broadcast_aborted"))
+        await edit(update, context, t(language, "broadcast_aborted"))
     else:
         await reply(update, context, "broadcast_aborted")
     return ConversationHandler.END

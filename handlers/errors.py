@@ -1,4 +1,5 @@
-"""The one error handler: logs every failure with its update id and tells the user."""
+"""The one error handler: logs every failure with its update id and tells the user, at most
+once a minute per chat."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ async def on_error(update: object, context: MusterContext) -> None:
         return
     chat, message = update.effective_chat, update.effective_message
     if message is None or chat is None or chat.type != chat.PRIVATE:
+        return
+    if not context.services.apologies.may_apologize(chat.id):
         return
     try:
         await message.reply_text(t(await _language(update, context), "error"))

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import time
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
+from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.actions import NO, OVER, RSVP, YES, render, rsvp_markup
 from bot.context import MusterContext
 from bot.i18n import t
-from handlers.common import PRIVATE_MESSAGE, parse_id, reply, signed_up
+from handlers.common import PRIVATE_MESSAGE, edit, edit_markup, parse_id, reply, signed_up
 from storage import actions as action_store
 from storage.actions import Action, ActionState, Answer
 
@@ -38,7 +37,7 @@ async def answer(update: Update, context: MusterContext) -> None:
     if given is None or choice == OVER or not is_open(action):
         closed = "action_called_off" if action.state is ActionState.CANCELLED else "action_over"
         await query.answer(t(language, closed), show_alert=True)
-        await _edit_markup(update, rsvp_markup(action, language, None))
+        await edit_markup(update, context, rsvp_markup(action, language, None))
         return
     if not await signed_up(update, context):
         return
@@ -47,22 +46,7 @@ async def answer(update: Update, context: MusterContext) -> None:
     view = render(
         action, await context.mobilizer.zone_of(action), language, context.bot.username, given
     )
-    try:
-        await query.edit_message_text(view.text, reply_markup=view.markup)
-    except BadRequest as error:
-        if "not modified" not in error.message:  # the same answer pressed twice
-            raise
-
-
-async def _edit_markup(update: Update, markup: InlineKeyboardMarkup) -> None:
-    query = update.callback_query
-    if query is None:
-        return
-    try:
-        await query.edit_message_reply_markup(markup)
-    except BadRequest as error:
-        if "not modified" not in error.message:
-            raise
+    await edit(update, context, view.text, view.markup)
 
 
 async def list_actions(update: Update, context: MusterContext) -> None:

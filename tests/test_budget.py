@@ -35,7 +35,7 @@ async def sends(
             await budget.acquire(interactive=False)
             taken.append(clock.last)
             if len(taken) == pause_after:
-                budget.pause(0.3)
+                await budget.pause(0.3)
 
     await asyncio.gather(*(sender() for _ in range(senders)))
     return sorted(taken)
@@ -63,3 +63,21 @@ async def test_a_pause_stops_every_sender_and_saves_up_no_burst() -> None:
     after = [at for at in taken if at > paused_at]
     assert after[0] - paused_at >= 0.3
     assert busiest_second(taken) <= 1000
+
+
+async def test_replies_are_served_first_come_first_served() -> None:
+    """Replies arriving faster than the pace queue up and take their turns in the order they
+    asked: a newcomer never takes a token ahead of someone already waiting."""
+    budget = SendBudget(50)
+    served: list[int] = []
+
+    async def reply(number: int) -> None:
+        await budget.acquire(interactive=True)
+        served.append(number)
+
+    waiting = []
+    for number in range(40):
+        waiting.append(asyncio.create_task(reply(number)))
+        await asyncio.sleep(0.007)  # about three arrivals per token: a queue builds
+    await asyncio.gather(*waiting)
+    assert served == list(range(40))

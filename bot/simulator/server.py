@@ -103,6 +103,8 @@ class SimStats:
     paid_sends: int = 0  # sends that asked for the paid tier (allow_paid_broadcast)
     edits: int = 0
     rejected_429: int = 0
+    # Edits refused because they would change nothing: a bot that edits carefully makes none.
+    not_modified: int = 0
     updates_enqueued: int = 0
     updates_confirmed: int = 0
 
@@ -775,6 +777,9 @@ class BotApiSimulator:
         limit = self.paid_rate_limit if paid else self.rate_limit
         if self.rate_limit is not None and limit is not None:
             _enforce(self._send_times, limit, now)
+        self._check_chat_rate(chat_id, now)
+
+    def _check_chat_rate(self, chat_id: object, now: float) -> None:
         if self.per_chat_limit is not None and isinstance(chat_id, int):
             window = self._chat_send_times.get(chat_id)
             if window is not None:
@@ -784,6 +789,9 @@ class BotApiSimulator:
         now = time.monotonic()
         if self.rate_limit is not None:
             self._send_times.append(now)
+        self._record_chat_send(chat_id, now)
+
+    def _record_chat_send(self, chat_id: int, now: float) -> None:
         if self.per_chat_limit is not None:
             self._chat_send_times.setdefault(chat_id, deque()).append(now)
 
@@ -880,6 +888,11 @@ class BotApiSimulator:
             raise bad_request("message to edit not found")
         if message.from_user_id is not None:
             raise bad_request("message can't be edited")
+        # Edits count against a chat's flood limit as messages do (not against the bot's
+        # global one, which Telegram states for messages sent).
+        now = time.monotonic()
+        self._check_chat_rate(message.chat_id, now)
+        self._record_chat_send(message.chat_id, now)
         return message
 
     def _apply_edit(
@@ -893,6 +906,7 @@ class BotApiSimulator:
         # Omitting reply_markup in an edit removes the inline keyboard, as on Telegram.
         markup, buttons = _parse_markup(params.get("reply_markup"))
         if text == message.text and entities == message.entities and markup == message.reply_markup:
+            self.stats.not_modified += 1
             raise bad_request(
                 "message is not modified: specified new message content and reply markup "
                 "are exactly the same as a current content and reply markup of the message"
