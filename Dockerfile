@@ -12,6 +12,7 @@ RUN pip install --requirement requirements.lock
 COPY bot ./bot
 COPY handlers ./handlers
 COPY storage ./storage
+COPY simulator ./simulator
 RUN pip install --no-deps . \
     && useradd --create-home --uid 10001 muster \
     && mkdir -p /data && chown muster:muster /data

@@ -22,7 +22,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.simulator.server import DEFAULT_TOKEN
+from simulator.server import DEFAULT_TOKEN
 
 TOKEN = DEFAULT_TOKEN
 RESULTS = Path(__file__).with_name("RESULTS.md")

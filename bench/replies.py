@@ -35,8 +35,8 @@ from bench.common import TOKEN, Row, text_table, verdict, write_results
 from bot.app import build_application
 from bot.runtime import running
 from bot.settings import Settings
-from bot.simulator.driver import SentMessage
-from bot.simulator.server import BotApiSimulator
+from simulator.driver import SentMessage
+from simulator.server import BotApiSimulator
 
 FIRST_USER_ID = 30_000_001
 SLACK = 1.0  # seconds the ideal allows for the round trips of one update

@@ -34,8 +34,8 @@ from bench.common import TOKEN, Row, text_table, write_results
 from bot.app import build_application, services_of
 from bot.runtime import running
 from bot.settings import Settings
-from bot.simulator.driver import SentMessage
-from bot.simulator.server import BotApiSimulator
+from simulator.driver import SentMessage
+from simulator.server import BotApiSimulator
 from storage import cities as city_store
 
 FIRST_USER_ID = 20_000_001

@@ -18,7 +18,7 @@ import json
 import signal
 import sys
 
-from bot.simulator.server import DEFAULT_TOKEN, BotApiSimulator
+from simulator.server import DEFAULT_TOKEN, BotApiSimulator
 
 
 def parse_rate(value: str) -> float | None:

@@ -54,7 +54,7 @@ def main() -> int:
 
 def run(settings: Settings, token: str | None) -> int:
     if token is None:
-        from bot.simulator.console import run_simulated
+        from bot.console import run_simulated
 
         return asyncio.run(run_simulated(settings))
     asyncio.run(run_with_telegram(settings, token))

@@ -22,8 +22,8 @@ from bot.app import build_application
 from bot.context import MusterApp
 from bot.runtime import running
 from bot.settings import Settings
-from bot.simulator.driver import SimUser
-from bot.simulator.server import BotApiSimulator
+from simulator.driver import SimUser
+from simulator.server import BotApiSimulator
 from storage import Database
 from storage import cities as city_store
 from storage import organizers as organizer_store

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 from bot.context import MusterApp
-from bot.simulator.driver import SimUser
-from bot.simulator.server import BotApiSimulator
+from simulator.driver import SimUser
+from simulator.server import BotApiSimulator
 from storage import Database
 from storage import actions as action_store
 from storage import broadcasts as broadcast_store

@@ -13,8 +13,8 @@ from bot.context import MusterApp
 from bot.localtime import parse_local, show
 from bot.runtime import running
 from bot.settings import Settings
-from bot.simulator.driver import SimUser
-from bot.simulator.server import BotApiSimulator
+from simulator.driver import SimUser
+from simulator.server import BotApiSimulator
 from storage import Database, audit
 from storage import actions as action_store
 from storage import organizers as organizer_store

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.simulator.driver import SimUser
-from bot.simulator.server import BotApiSimulator
+from simulator.driver import SimUser
+from simulator.server import BotApiSimulator
 from storage import Database
 from storage import cities as city_store
 

@@ -9,8 +9,8 @@ from typing import Any
 from bot.app import build_application, services_of
 from bot.context import MusterApp
 from bot.runtime import running
-from bot.simulator.driver import SimUser
-from bot.simulator.server import BotApiSimulator
+from simulator.driver import SimUser
+from simulator.server import BotApiSimulator
 from storage import Database
 from storage import broadcasts as broadcast_store
 from storage import cities as city_store
@@ -296,9 +296,12 @@ async def test_a_cancelled_broadcast_stays_cancelled_through_a_restart(
         assert await services.engine.cancel(broadcast.id, actor_id=1)
         stored = await broadcast_store.get(services.db, broadcast.id)
         assert stored is not None and stored.state is State.CANCELLED
+    # Sends that took their turn before the 429's answer came back may have gone out.
+    before = [received(person, RALLY_HTML) for person in seattle_followers]
+    assert sum(before) < len(seattle_followers)
     async with running(build_application(settings, TOKEN), poll_timeout=1):
         await sim.idle()
-    assert all(received(person, RALLY_HTML) == 0 for person in seattle_followers)
+    assert [received(person, RALLY_HTML) for person in seattle_followers] == before
 
 
 async def test_a_slow_status_edit_holds_back_no_outcome(

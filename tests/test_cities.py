@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.simulator.server import BotApiSimulator
+from simulator.server import BotApiSimulator
 from storage import Database
 from storage import cities as city_store
 from storage.cities import City

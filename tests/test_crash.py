@@ -9,8 +9,8 @@ from bot.app import build_application
 from bot.delivery import Tuning
 from bot.runtime import running
 from bot.settings import Settings
-from bot.simulator.driver import SimUser
-from bot.simulator.server import BotApiSimulator
+from simulator.driver import SimUser
+from simulator.server import BotApiSimulator
 from storage import Database
 from storage import broadcasts as broadcast_store
 from storage import cities as city_store

@@ -17,8 +17,8 @@ from bot.app import build_application, services_of
 from bot.context import MusterApp
 from bot.delivery import Tuning
 from bot.runtime import running
-from bot.simulator.driver import SentMessage, SimUser
-from bot.simulator.server import BotApiSimulator
+from simulator.driver import SentMessage, SimUser
+from simulator.server import BotApiSimulator
 from storage import Database
 from storage import broadcasts as broadcast_store
 from storage.broadcasts import Content, Outcome, State

@@ -8,8 +8,8 @@ import time
 
 from bot.app import services_of
 from bot.context import MusterApp
-from bot.simulator.driver import CallbackAnswer, SimUser
-from bot.simulator.server import BotApiSimulator
+from simulator.driver import CallbackAnswer, SimUser
+from simulator.server import BotApiSimulator
 from storage import Database
 from storage import broadcasts as broadcast_store
 from storage import organizers as organizer_store

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from bot.i18n import CATALOG, Html, joined, language_for, t
-from bot.simulator.html import parse_html
+from simulator.html import parse_html
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 

@@ -6,7 +6,7 @@ from bot.app import build_application
 from bot.context import MusterApp
 from bot.runtime import running
 from bot.settings import Settings
-from bot.simulator.server import BotApiSimulator
+from simulator.server import BotApiSimulator
 from tests.conftest import ADMIN_ID, TOKEN
 
 

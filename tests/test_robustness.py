@@ -8,7 +8,7 @@ import re
 import pytest
 
 from bot.context import MusterApp
-from bot.simulator.server import BotApiSimulator
+from simulator.server import BotApiSimulator
 from storage.cities import City
 
 

@@ -11,8 +11,8 @@ from bot.app import build_application, services_of
 from bot.context import MusterApp
 from bot.runtime import running
 from bot.settings import Settings
-from bot.simulator.driver import SimUser
-from bot.simulator.server import BotApiSimulator
+from simulator.driver import SimUser
+from simulator.server import BotApiSimulator
 from storage import Database, audit
 from storage import actions as action_store
 from storage import broadcasts as broadcast_store

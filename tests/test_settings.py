@@ -12,7 +12,7 @@ import pytest
 
 from bot.logs import PLACEHOLDER, redacting
 from bot.settings import SettingsError, load_settings
-from bot.simulator.server import BotApiSimulator
+from simulator.server import BotApiSimulator
 from storage.cities import City
 from tests.conftest import TOKEN, muster_env
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import MusterApp
-from bot.simulator.server import BotApiSimulator
+from simulator.server import BotApiSimulator
 from storage import Database
 from storage import cities as city_store
 from storage import supporters as supporter_store

@@ -23,8 +23,8 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from bot.simulator import BotApiSimulator, spec
-from bot.simulator.html import ParseError, parse_html
+from simulator import BotApiSimulator, spec
+from simulator.html import ParseError, parse_html
 
 TOKEN = "123456:TEST"
 SHARED_SPEC = Path(__file__).resolve().parents[2] / "shared" / "telegram-bot-api" / "api.min.json"

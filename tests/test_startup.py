@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.simulator.server import BotApiSimulator
+from simulator.server import BotApiSimulator
 from tests.conftest import TOKEN, spawn_muster
 
 WRONG_TOKEN = "654321:WRONG-token-that-must-never-be-printed"

@@ -12,8 +12,8 @@ from pathlib import Path
 from bot.app import build_application
 from bot.runtime import running
 from bot.settings import Settings
-from bot.simulator.driver import SentMessage, SimUser
-from bot.simulator.server import BotApiSimulator
+from simulator.driver import SentMessage, SimUser
+from simulator.server import BotApiSimulator
 
 SIMULATED_ADMIN_ID = 1
 HELP = """\

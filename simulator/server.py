@@ -23,15 +23,15 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.simulator import spec
-from bot.simulator.driver import (
+from simulator import spec
+from simulator.driver import (
     Button,
     CallbackAnswer,
     SentMessage,
     SimGroup,
     SimUser,
 )
-from bot.simulator.html import ParseError, parse_html, utf16_len
+from simulator.html import ParseError, parse_html, utf16_len
 
 DEFAULT_TOKEN = "123456:TEST"  # noqa: S105 - a fake token, only valid for the simulator
 MAX_TEXT = 4096
@@ -180,6 +180,8 @@ class BotApiSimulator:
         self.open_chats = open_chats
         self.keep_messages = keep_messages
         self.on_send = on_send
+        # Called with every message the bot edits, after the edit (for observers, as on_send).
+        self.on_edit: Callable[[SentMessage], object] | None = None
         self.stats = SimStats()
         self.webhook_url = ""
         self.settings: dict[str, dict[str, Any]] = {}  # last value of each setMy* call
@@ -918,6 +920,8 @@ class BotApiSimulator:
         message.edited += 1
         message.edit_date = self.now()
         self.stats.edits += 1
+        if self.on_edit is not None:
+            self.on_edit(message)
         self._changed.set()
         return self.message_json(message)
 

@@ -4,8 +4,8 @@
 conversations against it. See server.py and driver.py.
 """
 
-from bot.simulator.driver import Button, CallbackAnswer, SentMessage, SimGroup, SimUser
-from bot.simulator.server import ApiError, BotApiSimulator, SimStats
+from simulator.driver import Button, CallbackAnswer, SentMessage, SimGroup, SimUser
+from simulator.server import ApiError, BotApiSimulator, SimStats
 
 __all__ = [
     "ApiError",

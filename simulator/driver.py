@@ -19,10 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.simulator.html import utf16_len
+from simulator.html import utf16_len
 
 if TYPE_CHECKING:
-    from bot.simulator.server import BotApiSimulator
+    from simulator.server import BotApiSimulator
 
 _callback_ids = itertools.count(1)
 
