@@ -10,7 +10,9 @@ WORKDIR /app
 COPY requirements.lock pyproject.toml README.md ./
 RUN pip install --requirement requirements.lock
 COPY bot ./bot
+COPY domain ./domain
 COPY handlers ./handlers
+COPY views ./views
 COPY storage ./storage
 COPY simulator ./simulator
 RUN pip install --no-deps . \

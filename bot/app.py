@@ -5,13 +5,11 @@ from __future__ import annotations
 import logging
 import time
 from functools import partial
-from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import ApplicationBuilder, BaseHandler, ContextTypes, Defaults
+from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
-from bot.actions import Mobilizer
 from bot.apologies import Apologies
 from bot.botapi import BotApiClient
 from bot.budget import SendBudget
@@ -19,10 +17,17 @@ from bot.context import MusterApp, MusterContext, Services
 from bot.delivery import DeliveryEngine, Tuning
 from bot.edits import Editor
 from bot.menu import register_menu
+from bot.persistence import DraftPersistence
 from bot.ratelimit import InteractiveRateLimiter
-from bot.scheduling import BroadcastScheduler
 from bot.settings import Settings
 from bot.updates import PerChatOrder
+from domain.actions import Mobilizer
+from domain.broadcasts import Broadcasts
+from domain.cities import Cities
+from domain.clock import Clock, SystemClock
+from domain.drafts import Drafts
+from domain.organizers import Reach
+from domain.supporters import Supporters
 from handlers import (
     account,
     actions,
@@ -50,10 +55,14 @@ ALLOWED_UPDATES = [
 ]
 
 
-def build_application(settings: Settings, token: str, tuning: Tuning | None = None) -> MusterApp:
+def build_application(
+    settings: Settings, token: str, tuning: Tuning | None = None, clock: Clock | None = None
+) -> MusterApp:
     """The one way the bot is wired, for production, the simulator and the tests alike."""
     rate = settings.broadcast_rate
+    clock = clock or SystemClock()
     db = Database(settings.database_path)
+    drafts = Drafts(db, clock)
     budget = SendBudget(rate, keep=partial(_keep_pause, db))
     app: MusterApp = (
         ApplicationBuilder()
@@ -65,6 +74,8 @@ def build_application(settings: Settings, token: str, tuning: Tuning | None = No
         # Replies to people share the bulk sends' budget, ahead of them in the queue.
         .rate_limiter(InteractiveRateLimiter(budget))
         .concurrent_updates(PerChatOrder())
+        # Conversations resume after a restart at the step their draft reached.
+        .persistence(DraftPersistence(db, drafts))
         .post_init(_open_services)
         .post_stop(_stop_deliveries)
         .post_shutdown(_close_services)
@@ -76,29 +87,52 @@ def build_application(settings: Settings, token: str, tuning: Tuning | None = No
     engine = DeliveryEngine(db, client, budget, app.bot, tuning)
     if app.job_queue is None:
         raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
-    scheduler = BroadcastScheduler(db, engine, app.job_queue, app.bot, settings.missed_grace)
-    mobilizer = Mobilizer(
-        db, engine, app.job_queue, app.bot, settings.reminder_offsets, settings.missed_grace
-    )
+    reach = Reach(db, settings.admin_ids)
+    cities = Cities(db)
+    grace = settings.missed_grace
     app.bot_data["services"] = Services(
-        settings, db, engine, scheduler, mobilizer, Editor(app.bot), Apologies()
+        settings=settings,
+        db=db,
+        clock=clock,
+        engine=engine,
+        supporters=Supporters(db, engine),
+        cities=cities,
+        reach=reach,
+        broadcasts=Broadcasts(db, engine, reach, app.job_queue, app.bot, clock, grace),
+        mobilizer=Mobilizer(
+            db,
+            engine,
+            reach,
+            cities,
+            app.job_queue,
+            app.bot,
+            clock,
+            settings.reminder_offsets,
+            grace,
+        ),
+        drafts=drafts,
+        editor=Editor(app.bot),
+        apologies=Apologies(),
     )
     register_handlers(app, settings)
     return app
 
 
+# Handler groups, in the order python-telegram-bot consults them; in each group the first
+# handler that matches runs. A conversation's step ends the update's handling
+# (ApplicationHandlerStop); a command or a conversation-opening button in the middle of a
+# conversation ends it and goes on to the later groups, where its own handler takes it.
+BROADCAST_CONVERSATION, ACTION_CONVERSATION, EVERYTHING_ELSE = 0, 1, 2
+
+
 def register_handlers(app: MusterApp, settings: Settings) -> None:
-    # Order matters within a group: PTB runs the first handler that matches. Conversations
-    # come first, so that while one is active it sees every message of its person (a command
-    # mid-conversation ends it and is then run by its own handler). Admin commands sit behind
-    # the ADMIN_IDS filter, so a non-admin's /addcity falls through to the unknown-command
-    # reply at the end.
-    conversations: list[BaseHandler[Update, MusterContext, Any]] = [
-        broadcast.conversation(),
-        actions.conversation(),
-    ]
+    app.add_handler(broadcast.conversation(), group=BROADCAST_CONVERSATION)
+    # After the broadcast conversation: its Change-time and Change-place buttons, pressed
+    # while composing a broadcast, leave that and then open this one.
+    app.add_handler(actions.conversation(), group=ACTION_CONVERSATION)
+    # Order matters within a group: admin commands sit behind the ADMIN_IDS filter, so a
+    # non-admin's /addcity falls through to the unknown-command reply at the end.
     for handler in [
-        *conversations,
         *signup.handlers(),
         *cities.handlers(),
         *account.handlers(),
@@ -110,7 +144,7 @@ def register_handlers(app: MusterApp, settings: Settings) -> None:
         *membership.handlers(),
         *fallback.handlers(),  # last: whatever nobody else claimed
     ]:
-        app.add_handler(handler)
+        app.add_handler(handler, group=EVERYTHING_ELSE)
     app.add_error_handler(errors.on_error)
 
 
@@ -126,8 +160,9 @@ async def _open_services(app: MusterApp) -> None:
     await services.db.open()
     await _restore_pause(services.engine.budget, services.db)
     await register_menu(app.bot, services.settings.admin_ids)
+    await services.drafts.expire()
     await services.engine.start()
-    await services.scheduler.start()
+    await services.broadcasts.start()
     await services.mobilizer.start()
     log.info("Muster is up as @%s", app.bot.username)
 

@@ -8,16 +8,19 @@ from typing import Any, TypeAlias
 from telegram import User
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
-from bot.actions import Mobilizer
 from bot.apologies import Apologies
 from bot.delivery import DeliveryEngine
 from bot.edits import Editor
 from bot.i18n import language_for
-from bot.scheduling import BroadcastScheduler
 from bot.settings import Settings
+from domain.actions import Mobilizer
+from domain.broadcasts import Broadcasts
+from domain.cities import Cities
+from domain.clock import Clock
+from domain.drafts import Drafts
+from domain.organizers import Reach
+from domain.supporters import Supporters
 from storage import Database
-from storage import organizers as organizer_store
-from storage import supporters as supporter_store
 from storage.organizers import Organizer
 
 
@@ -27,15 +30,21 @@ class Services:
 
     settings: Settings
     db: Database
+    clock: Clock
     engine: DeliveryEngine
-    scheduler: BroadcastScheduler
+    supporters: Supporters
+    cities: Cities
+    reach: Reach
+    broadcasts: Broadcasts
     mobilizer: Mobilizer
+    drafts: Drafts
     editor: Editor
     apologies: Apologies
 
 
 class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """CallbackContext with typed access to Muster's services."""
+    """CallbackContext with typed access to Muster's services. The rules live in the domain
+    services; the shortcuts here only read the person off the update."""
 
     @property
     def services(self) -> Services:
@@ -53,12 +62,24 @@ class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any],
         return self.services.engine
 
     @property
+    def supporters(self) -> Supporters:
+        return self.services.supporters
+
+    @property
+    def cities(self) -> Cities:
+        return self.services.cities
+
+    @property
+    def broadcasts(self) -> Broadcasts:
+        return self.services.broadcasts
+
+    @property
     def mobilizer(self) -> Mobilizer:
         return self.services.mobilizer
 
     @property
-    def scheduler(self) -> BroadcastScheduler:
-        return self.services.scheduler
+    def drafts(self) -> Drafts:
+        return self.services.drafts
 
     @property
     def editor(self) -> Editor:
@@ -68,25 +89,26 @@ class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any],
     def settings(self) -> Settings:
         return self.services.settings
 
+    @property
+    def clock(self) -> Clock:
+        return self.services.clock
+
     def is_admin(self, user: User | None) -> bool:
-        return user is not None and user.id in self.settings.admin_ids
+        return user is not None and self.services.reach.is_admin(user.id)
 
     async def reach(self, user: User | None) -> Organizer | None:
         """Which cities the user may target: admins every city, organizers their grant,
         anyone else none (None). Asked afresh on every step, button presses included."""
-        return None if user is None else await self.reach_by_id(user.id)
+        return None if user is None else await self.services.reach.of(user.id)
 
     async def reach_by_id(self, user_id: int) -> Organizer | None:
-        if user_id in self.settings.admin_ids:
-            return Organizer(user_id, all_cities=True, city_ids=frozenset())
-        return await organizer_store.get(self.db, user_id)
+        return await self.services.reach.of(user_id)
 
     async def language_of(self, user: User | None) -> str:
         """The supporter's chosen language, or the one Telegram reports for a stranger."""
         if user is None:
             return language_for(None)
-        supporter = await supporter_store.get(self.db, user.id)
-        return supporter.language if supporter else language_for(user.language_code)
+        return await self.services.supporters.language_of(user.id, user.language_code)
 
 
 MusterApp: TypeAlias = Application[

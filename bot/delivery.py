@@ -20,16 +20,17 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.botapi import BotApiClient, Reply, TransportError
 from bot.budget import SendBudget
-from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from storage import Database
 from storage import broadcasts as store
 from storage import supporters as supporter_store
 from storage.broadcasts import Broadcast, Content, Counts, Outcome, Result, State
+from views.progress import progress_text, stop_markup
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,6 @@ PAGE = 1000
 FLUSH_INTERVAL = 0.2
 STOP_GRACE = 10.0
 Recipient = tuple[int, str]  # user id, language
-STOP_BUTTON = "bc:stop:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -400,24 +400,18 @@ class DeliveryEngine:
         if broadcast.author_id is None:
             return
         author = await supporter_store.get(self.db, broadcast.author_id)
-        language = author.language if author else "en"
-        text = progress_text(run, language, final)
+        language = author.language if author else DEFAULT_LANGUAGE
+        text = progress_text(
+            broadcast.id,
+            run.counts,
+            language,
+            final=final,
+            cancelled=run.cancelled,
+            rate=run.rate(),
+        )
         if text == run.last_progress:
             return  # Telegram refuses an edit that changes nothing
-        markup = (
-            None
-            if final
-            else InlineKeyboardMarkup(
-                [
-                    [
-                        InlineKeyboardButton(
-                            t(language, "button_stop_broadcast"),
-                            callback_data=f"{STOP_BUTTON}{broadcast.id}",
-                        )
-                    ]
-                ]
-            )
-        )
+        markup = None if final else stop_markup(broadcast.id, language)
         try:
             if broadcast.progress_message_id is None or broadcast.progress_chat_id is None:
                 message = await self.bot.send_message(
@@ -443,41 +437,6 @@ class DeliveryEngine:
 
 def _idle(task: asyncio.Task[None] | None) -> bool:
     return task is None or task.done()
-
-
-def progress_text(run: Run, language: str, final: bool) -> str:
-    counts = run.counts
-    total = max(counts.total, 1)
-    failed = counts[Outcome.FAILED] + counts[Outcome.BLOCKED]
-    values = {
-        "id": run.broadcast.id,
-        "sent": counts[Outcome.SENT],
-        "total": counts.total,
-        "failed": failed,
-        "blocked": counts[Outcome.BLOCKED],
-        "percent": round(100 * counts.finished / total),
-    }
-    if final:
-        key = "broadcast_cancelled_report" if run.cancelled else "broadcast_report"
-        return t(language, key, cancelled=counts[Outcome.CANCELLED], **values)
-    rate = run.rate()
-    eta = counts[Outcome.PENDING] / rate if rate > 0 else None
-    return t(
-        language,
-        "broadcast_progress",
-        rate=f"{rate:.1f}",
-        eta=_duration(eta) if eta is not None else "…",
-        **values,
-    )
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(seconds)
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m {seconds % 60:02}s"
-    return f"{seconds // 3600}h {seconds % 3600 // 60:02}m"
 
 
 def requests_for(broadcast: Broadcast, paid: bool) -> dict[str, tuple[str, dict[str, Any]]]:

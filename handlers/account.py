@@ -9,11 +9,8 @@ from bot.context import MusterContext
 from bot.i18n import LANGUAGES, t
 from bot.menu import ADMIN_MENU, register_personal_menu
 from handlers.common import PRIVATE_MESSAGE, edit, reply, signed_up
-from storage import supporters as supporter_store
-from storage.supporters import Status
+from views.buttons import ERASE, LANGUAGE, one_per_row
 
-LANGUAGE = "lang:"
-ERASE = "erase:"
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 
 
@@ -23,10 +20,10 @@ async def choose_language(update: Update, context: MusterContext) -> None:
     user = update.effective_user
     if user is not None:
         language = await context.language_of(user)
-        await supporter_store.ensure(context.db, user.id, language)
+        await context.supporters.ensure(user.id, language)
     markup = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"{LANGUAGE}{code}")]
+            [InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=LANGUAGE.data(code))]
             for code in LANGUAGES
         ]
     )
@@ -35,16 +32,16 @@ async def choose_language(update: Update, context: MusterContext) -> None:
 
 async def set_language(update: Update, context: MusterContext) -> None:
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None:
         return
-    language = query.data.removeprefix(LANGUAGE)
+    (language,) = LANGUAGE.parse(query.data) or ("",)
     if language not in LANGUAGES:
         await query.answer()
         return
     if not await signed_up(update, context):
         return
     await query.answer()
-    await supporter_store.set_language(context.db, query.from_user.id, language)
+    await context.supporters.set_language(query.from_user.id, language)
     await edit(update, context, t(language, "language_set"))
 
 
@@ -53,19 +50,16 @@ async def stop(update: Update, context: MusterContext) -> None:
     user = update.effective_user
     if user is None:
         return
-    await supporter_store.set_status(context.db, user.id, Status.PAUSED)
-    context.engine.exclude(user.id)
+    await context.supporters.pause(user.id)
     await reply(update, context, "stopped")
 
 
 async def ask_to_erase(update: Update, context: MusterContext) -> None:
     """/deleteme: erasure waits for an explicit confirmation."""
     language = await context.language_of(update.effective_user)
-    markup = InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(t(language, "button_erase_yes"), callback_data=f"{ERASE}yes")],
-            [InlineKeyboardButton(t(language, "button_erase_no"), callback_data=f"{ERASE}no")],
-        ]
+    markup = one_per_row(
+        (t(language, "button_erase_yes"), ERASE.data("yes")),
+        (t(language, "button_erase_no"), ERASE.data("no")),
     )
     await reply(update, context, "erase_confirm", markup=markup)
 
@@ -77,11 +71,10 @@ async def answer_erase(update: Update, context: MusterContext) -> None:
     # The language is read before erasing: afterwards nothing about the person is left.
     language = await context.language_of(query.from_user)
     await query.answer()
-    if query.data != f"{ERASE}yes":
+    if ERASE.parse(query.data) != ("yes",):
         await edit(update, context, t(language, "erase_cancelled"))
         return
-    context.engine.exclude(query.from_user.id)
-    erased = await supporter_store.erase(context.db, query.from_user.id)
+    erased = await context.supporters.erase(query.from_user.id)
     if context.user_data is not None:
         context.user_data.clear()  # drafts in memory are theirs too
     # A personal command menu lives at Telegram, keyed by the person's id: an organizer's
@@ -116,6 +109,6 @@ def handlers() -> list[BaseHandler[Update, MusterContext, None]]:
         CommandHandler("deleteme", ask_to_erase, filters=PRIVATE_MESSAGE),
         CommandHandler("help", show_help, filters=PRIVATE_MESSAGE),
         CommandHandler("myid", show_id, filters=PRIVATE_MESSAGE),
-        CallbackQueryHandler(set_language, pattern=f"^{LANGUAGE}"),
-        CallbackQueryHandler(answer_erase, pattern=f"^{ERASE}"),
+        CallbackQueryHandler(set_language, pattern=LANGUAGE.pattern),
+        CallbackQueryHandler(answer_erase, pattern=ERASE.pattern),
     ]

@@ -5,9 +5,7 @@ As with broadcasts, who may act on which city is asked afresh at every step."""
 
 from __future__ import annotations
 
-import time
 import warnings
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -22,44 +20,38 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.actions import render, share_link
 from bot.context import MusterContext
 from bot.i18n import t
 from bot.localtime import LocalTimeError, Moment, parse_local, show
+from domain.actions import Plan
+from domain.drafts import ActionDraft
 from handlers.broadcast import utf16_length
-from handlers.common import (
-    OPENS_CONVERSATION,
-    PRIVATE_MESSAGE,
-    abandon,
-    argument_text,
-    edit,
-    leave_for_command,
-    parse_id,
-    reply,
-)
+from handlers.common import PRIVATE_MESSAGE, argument_text, edit, parse_id, reply
+from handlers.conversations import abandoning, leaving, step
 from handlers.fallback import unknown_command
 from storage import actions as action_store
 from storage import broadcasts as broadcast_store
-from storage import cities as city_store
 from storage.actions import Action, ActionState
+from views.actions import render, share_link
+from views.buttons import (
+    ACTION_ABORT,
+    ACTION_ASK_CANCEL,
+    ACTION_CANCEL,
+    ACTION_CITY,
+    ACTION_PLACE,
+    ACTION_PUBLISH,
+    ACTION_PUBLISH_LATER,
+    ACTION_TIME,
+    OPENS_CONVERSATION,
+    Button,
+    any_of,
+    one_per_row,
+)
 
 CITY, TITLE, WHEN, PLACE, DETAILS, CONFIRM, PUBLISH_AT, NEW_TIME, NEW_PLACE = range(9)
 END = ConversationHandler.END
-PICK = "na:city:"
-PUBLISH, PUBLISH_LATER, ABORT = "na:publish", "na:later", "na:abort"
-CHANGE_TIME, CHANGE_PLACE = "act:time:", "act:place:"
-ASK_CANCEL, CONFIRM_CANCEL = "act:cancel:", "act:cancel!:"
+KIND = "action"
 LIMITS = {"title": 200, "place": 300, "details": 2000}
-
-
-@dataclass(slots=True)
-class ActionDraft:
-    city_id: int = 0
-    title: str = ""
-    starts_at: int = 0
-    place: str = ""
-    details: str = ""
-    action_id: int = 0  # for a change to an existing action
 
 
 def draft_of(context: MusterContext) -> ActionDraft:
@@ -72,13 +64,11 @@ def draft_of(context: MusterContext) -> ActionDraft:
 
 
 async def may_manage(context: MusterContext, user_id: int, city_id: int) -> bool:
-    reach = await context.reach_by_id(user_id)
-    return reach is not None and reach.may_reach(city_id)
+    return await context.services.reach.may_reach(user_id, city_id)
 
 
 async def zone_of(context: MusterContext, city_id: int) -> ZoneInfo:
-    city = await city_store.by_id(context.db, city_id)
-    return ZoneInfo(city.timezone if city else "UTC")
+    return await context.cities.zone_of(city_id)
 
 
 # --- /newaction -------------------------------------------------------------------------
@@ -89,25 +79,26 @@ async def begin(update: Update, context: MusterContext) -> int:
     if reach is None:
         await unknown_command(update, context)
         return END
-    cities = [c for c in await city_store.all_cities(context.db) if reach.may_reach(c.id)]
+    cities = [c for c in await context.cities.every() if reach.may_reach(c.id)]
     if not cities:
         await reply(update, context, "no_city_to_reach")
         return END
     language = await context.language_of(update.effective_user)
-    rows = [[InlineKeyboardButton(c.name, callback_data=f"{PICK}{c.id}")] for c in cities]
-    rows.append([InlineKeyboardButton(t(language, "button_abort"), callback_data=ABORT)])
+    markup = one_per_row(
+        *((c.name, ACTION_CITY.data(c.id)) for c in cities),
+        (t(language, "button_abort"), ACTION_ABORT.data()),
+    )
     if context.user_data is not None:
         context.user_data["action_draft"] = ActionDraft()
-    await reply(update, context, "newaction_pick_city", markup=InlineKeyboardMarkup(rows))
+    await reply(update, context, "newaction_pick_city", markup=markup)
     return CITY
 
 
 async def choose_city(update: Update, context: MusterContext) -> int:
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None:
         return END
-    number = query.data.removeprefix(PICK)
-    city = await city_store.by_id(context.db, parse_id(number) or 0)
+    city = await context.cities.get(ACTION_CITY.number(query.data) or 0)
     language = await context.language_of(query.from_user)
     if city is None or not await may_manage(context, query.from_user.id, city.id):
         await query.answer(t(language, "not_your_city"), show_alert=True)
@@ -174,18 +165,20 @@ async def preview(update: Update, context: MusterContext) -> int:
         return END
     language = await context.language_of(user)
     zone = await zone_of(context, draft.city_id)
-    view = render(_unsaved(draft), zone, language, context.bot.username, share=False)
+    view = render(_unsaved(draft), zone, language, context.bot.username, open_=True, share=False)
     await message.reply_text(view.text, reply_markup=view.markup)
     count = await broadcast_store.audience_size(context.db, draft.city_id)
-    markup = InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(t(language, "button_publish_now"), callback_data=PUBLISH)],
-            [InlineKeyboardButton(t(language, "button_publish_at"), callback_data=PUBLISH_LATER)],
-            [InlineKeyboardButton(t(language, "button_abort"), callback_data=ABORT)],
-        ]
+    markup = one_per_row(
+        (t(language, "button_publish_now"), ACTION_PUBLISH.data()),
+        (t(language, "button_publish_at"), ACTION_PUBLISH_LATER.data()),
+        (t(language, "button_abort"), ACTION_ABORT.data()),
     )
     await reply(update, context, "newaction_confirm", markup=markup, count=count)
     return CONFIRM
+
+
+def _plan(draft: ActionDraft) -> Plan:
+    return Plan(draft.city_id, draft.title, draft.starts_at, draft.place, draft.details)
 
 
 def _unsaved(draft: ActionDraft) -> Action:
@@ -209,22 +202,12 @@ async def publish_now(update: Update, context: MusterContext) -> int:
         return END
     await query.answer()
     language = await context.language_of(query.from_user)
-    if draft.starts_at <= time.time():
+    if draft.starts_at <= context.clock.now():
         # The preview waited past the start: the rest of the draft is still good.
         zone = await zone_of(context, draft.city_id)
         await edit(update, context, t(language, "newaction_start_passed", zone=zone.key))
         return WHEN
-    action = await action_store.create(
-        context.db,
-        query.from_user.id,
-        draft.city_id,
-        draft.title,
-        draft.starts_at,
-        draft.place,
-        draft.details,
-        publish_at=None,
-    )
-    count = await context.mobilizer.publish(action)
+    action, count = await context.mobilizer.publish_new(query.from_user.id, _plan(draft))
     link = share_link(context.bot.username, action.id)
     await edit(
         update, context, t(language, "action_published", id=action.id, count=count, link=link)
@@ -255,17 +238,7 @@ async def take_publish_time(update: Update, context: MusterContext) -> int:
     if moment.timestamp >= draft.starts_at:
         await reply(update, context, "publish_after_start")
         return PUBLISH_AT
-    action = await action_store.create(
-        context.db,
-        user.id,
-        draft.city_id,
-        draft.title,
-        draft.starts_at,
-        draft.place,
-        draft.details,
-        publish_at=moment.timestamp,
-    )
-    await context.mobilizer.arm_publication(action)
+    action = await context.mobilizer.schedule_new(user.id, _plan(draft), moment.timestamp)
     zone = await zone_of(context, draft.city_id)
     language = await context.language_of(user)
     await reply(
@@ -276,10 +249,6 @@ async def take_publish_time(update: Update, context: MusterContext) -> int:
         when=show(moment.utc, zone, language),
     )
     return END
-
-
-async def abort(update: Update, context: MusterContext) -> int:
-    return await abandon(update, context, "action_draft")
 
 
 async def _still_allowed(update: Update, context: MusterContext, draft: ActionDraft) -> bool:
@@ -335,7 +304,7 @@ async def my_actions(update: Update, context: MusterContext) -> None:
         await unknown_command(update, context)
         return
     language = await context.language_of(user)
-    cities = {city.id: city for city in await city_store.all_cities(context.db)}
+    cities = {city.id: city for city in await context.cities.every()}
     shown = 0
     scope = None if reach.all_cities else user.id
     for action in await action_store.upcoming(context.db, limit=10, organizer_id=scope):
@@ -358,34 +327,28 @@ async def my_actions(update: Update, context: MusterContext) -> None:
 
 
 def _manage_markup(action_id: int, language: str) -> InlineKeyboardMarkup:
+    change_time = t(language, "button_change_time")
+    change_place = t(language, "button_change_place")
+    cancel = t(language, "button_cancel_action")
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
-                    t(language, "button_change_time"), callback_data=f"{CHANGE_TIME}{action_id}"
-                ),
-                InlineKeyboardButton(
-                    t(language, "button_change_place"), callback_data=f"{CHANGE_PLACE}{action_id}"
-                ),
+                InlineKeyboardButton(change_time, callback_data=ACTION_TIME.data(action_id)),
+                InlineKeyboardButton(change_place, callback_data=ACTION_PLACE.data(action_id)),
             ],
-            [
-                InlineKeyboardButton(
-                    t(language, "button_cancel_action"), callback_data=f"{ASK_CANCEL}{action_id}"
-                )
-            ],
+            [InlineKeyboardButton(cancel, callback_data=ACTION_ASK_CANCEL.data(action_id))],
         ]
     )
 
 
-async def _managed_action(update: Update, context: MusterContext, prefix: str) -> Action | None:
+async def _managed_action(update: Update, context: MusterContext, button: Button) -> Action | None:
     """The action a button names, if it is upcoming and the presser may manage it."""
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None:
         return None
-    number = query.data.removeprefix(prefix)
-    action = await action_store.get(context.db, parse_id(number) or 0)
+    action = await context.mobilizer.get(button.number(query.data) or 0)
     language = await context.language_of(query.from_user)
-    if action is None or not is_changeable(action):
+    if action is None or not context.mobilizer.is_changeable(action):
         await query.answer(t(language, "action_unknown"), show_alert=True)
         return None
     if not await may_manage(context, query.from_user.id, action.city_id):
@@ -395,19 +358,14 @@ async def _managed_action(update: Update, context: MusterContext, prefix: str) -
     return action
 
 
-def is_changeable(action: Action) -> bool:
-    open_states = (ActionState.PUBLISHED, ActionState.SCHEDULED)
-    return action.state in open_states and action.starts_at > time.time()
-
-
 async def _still_changeable(
     update: Update, context: MusterContext, action_id: int
 ) -> Action | None:
     """Checked again when the new value arrives: the action may have been cancelled, or the
     organizer demoted, since the button was pressed."""
     user = update.effective_user
-    action = await action_store.get(context.db, action_id)
-    if action is None or not is_changeable(action):
+    action = await context.mobilizer.get(action_id)
+    if action is None or not context.mobilizer.is_changeable(action):
         await reply(update, context, "action_unknown")
         return None
     if user is None or not await may_manage(context, user.id, action.city_id):
@@ -417,7 +375,7 @@ async def _still_changeable(
 
 
 async def ask_new_time(update: Update, context: MusterContext) -> int:
-    action = await _managed_action(update, context, CHANGE_TIME)
+    action = await _managed_action(update, context, ACTION_TIME)
     if action is None:
         return END
     draft_of(context).action_id, draft_of(context).city_id = action.id, action.city_id
@@ -452,7 +410,7 @@ async def take_new_time(update: Update, context: MusterContext) -> int:
 
 
 async def ask_new_place(update: Update, context: MusterContext) -> int:
-    action = await _managed_action(update, context, CHANGE_PLACE)
+    action = await _managed_action(update, context, ACTION_PLACE)
     if action is None:
         return END
     draft_of(context).action_id = action.id
@@ -474,13 +432,13 @@ async def take_new_place(update: Update, context: MusterContext) -> int:
 
 
 async def ask_to_cancel(update: Update, context: MusterContext) -> None:
-    action = await _managed_action(update, context, ASK_CANCEL)
+    action = await _managed_action(update, context, ACTION_ASK_CANCEL)
     query = update.callback_query
     if action is None or query is None:
         return
     language = await context.language_of(query.from_user)
     button = InlineKeyboardButton(
-        t(language, "button_confirm_cancel_action"), callback_data=f"{CONFIRM_CANCEL}{action.id}"
+        t(language, "button_confirm_cancel_action"), callback_data=ACTION_CANCEL.data(action.id)
     )
     await reply(
         update,
@@ -493,7 +451,7 @@ async def ask_to_cancel(update: Update, context: MusterContext) -> None:
 
 
 async def cancel_action(update: Update, context: MusterContext) -> None:
-    action = await _managed_action(update, context, CONFIRM_CANCEL)
+    action = await _managed_action(update, context, ACTION_CANCEL)
     query = update.callback_query
     if action is None or query is None:
         return
@@ -512,14 +470,14 @@ async def rsvps(update: Update, context: MusterContext) -> None:
         await unknown_command(update, context)
         return
     number = parse_id(argument_text(context))
-    action = await action_store.get(context.db, number or 0)
+    action = await context.mobilizer.get(number or 0)
     if action is None:
         await reply(update, context, "usage_rsvps" if number is None else "action_unknown")
         return
     if not await may_manage(context, user.id, action.city_id):
         await reply(update, context, "not_your_action")
         return
-    count = await action_store.headcount(context.db, action.id)
+    count = await context.mobilizer.headcount(action)
     language = await context.language_of(user)
     zone = await zone_of(context, action.city_id)
     last = (
@@ -540,41 +498,48 @@ async def rsvps(update: Update, context: MusterContext) -> None:
 
 
 def conversation() -> ConversationHandler[MusterContext]:
+    """/newaction, and the changes of time and place /myactions offers. Persistent: each step's
+    draft and state are in the database, so a restart in the middle loses nothing."""
     typed = PRIVATE_MESSAGE & filters.TEXT & ~filters.COMMAND
+    abort = abandoning(KIND)
     with warnings.catch_warnings():
         # Presses are tracked per chat, not per message: one person composes one at a time.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         return ConversationHandler(
             entry_points=[
-                CommandHandler("newaction", begin, filters=PRIVATE_MESSAGE),
-                CallbackQueryHandler(ask_new_time, pattern=f"^{CHANGE_TIME}"),
-                CallbackQueryHandler(ask_new_place, pattern=f"^{CHANGE_PLACE}"),
+                CommandHandler("newaction", step(KIND, begin), filters=PRIVATE_MESSAGE),
+                CallbackQueryHandler(step(KIND, ask_new_time), pattern=ACTION_TIME.pattern),
+                CallbackQueryHandler(step(KIND, ask_new_place), pattern=ACTION_PLACE.pattern),
             ],
             states={
-                CITY: [CallbackQueryHandler(choose_city, pattern=f"^{PICK}")],
-                TITLE: [MessageHandler(typed, take_title)],
-                WHEN: [MessageHandler(typed, take_start)],
-                PLACE: [MessageHandler(typed, take_place)],
+                CITY: [CallbackQueryHandler(step(KIND, choose_city), pattern=ACTION_CITY.pattern)],
+                TITLE: [MessageHandler(typed, step(KIND, take_title))],
+                WHEN: [MessageHandler(typed, step(KIND, take_start))],
+                PLACE: [MessageHandler(typed, step(KIND, take_place))],
                 DETAILS: [
-                    CommandHandler("skip", skip_details, filters=PRIVATE_MESSAGE),
-                    MessageHandler(typed, take_details),
+                    CommandHandler("skip", step(KIND, skip_details), filters=PRIVATE_MESSAGE),
+                    MessageHandler(typed, step(KIND, take_details)),
                 ],
                 CONFIRM: [
-                    CallbackQueryHandler(publish_now, pattern=f"^{PUBLISH}$"),
-                    CallbackQueryHandler(ask_publish_time, pattern=f"^{PUBLISH_LATER}$"),
+                    CallbackQueryHandler(step(KIND, publish_now), pattern=ACTION_PUBLISH.pattern),
+                    CallbackQueryHandler(
+                        step(KIND, ask_publish_time), pattern=ACTION_PUBLISH_LATER.pattern
+                    ),
                 ],
-                PUBLISH_AT: [MessageHandler(typed, take_publish_time)],
-                NEW_TIME: [MessageHandler(typed, take_new_time)],
-                NEW_PLACE: [MessageHandler(typed, take_new_place)],
+                PUBLISH_AT: [MessageHandler(typed, step(KIND, take_publish_time))],
+                NEW_TIME: [MessageHandler(typed, step(KIND, take_new_time))],
+                NEW_PLACE: [MessageHandler(typed, step(KIND, take_new_place))],
             },
             fallbacks=[
                 CommandHandler("cancel", abort, filters=PRIVATE_MESSAGE),
-                CallbackQueryHandler(abort, pattern=f"^{ABORT}$"),
-                MessageHandler(PRIVATE_MESSAGE & filters.COMMAND, leave_for_command),
-                CallbackQueryHandler(leave_for_command, pattern=OPENS_CONVERSATION),
+                CallbackQueryHandler(abort, pattern=ACTION_ABORT.pattern),
+                MessageHandler(PRIVATE_MESSAGE & filters.COMMAND, leaving(KIND)),
+                CallbackQueryHandler(leaving(KIND), pattern=any_of(*OPENS_CONVERSATION)),
             ],
             conversation_timeout=30 * 60,
             allow_reentry=True,
+            name=KIND,
+            persistent=True,
         )
 
 
@@ -583,6 +548,6 @@ def handlers() -> list[BaseHandler[Update, MusterContext, None]]:
     return [
         CommandHandler("myactions", my_actions, filters=PRIVATE_MESSAGE),
         CommandHandler("rsvps", rsvps, filters=PRIVATE_MESSAGE),
-        CallbackQueryHandler(ask_to_cancel, pattern=f"^{ASK_CANCEL}"),
-        CallbackQueryHandler(cancel_action, pattern=f"^{CONFIRM_CANCEL}"),
+        CallbackQueryHandler(ask_to_cancel, pattern=ACTION_ASK_CANCEL.pattern),
+        CallbackQueryHandler(cancel_action, pattern=ACTION_CANCEL.pattern),
     ]

@@ -3,27 +3,13 @@ unknown-command reply, so the commands' existence is not revealed."""
 
 from __future__ import annotations
 
-import re
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.context import MusterContext
 from bot.i18n import clipped
+from domain.cities import CityRejected
 from handlers.common import PRIVATE_MESSAGE, reply
-from storage import cities as city_store
-
-SLUG = re.compile(r"[a-z0-9-]{2,32}")
-NAME_LIMIT = 64
-
-
-def valid_timezone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # names are looked up as files
-        return False
-    return True
 
 
 async def add_city(update: Update, context: MusterContext) -> None:
@@ -33,19 +19,11 @@ async def add_city(update: Update, context: MusterContext) -> None:
         await reply(update, context, "usage_addcity")
         return
     slug, timezone, name = args[0], args[1], " ".join(args[2:])
-    if not SLUG.fullmatch(slug):
-        await reply(update, context, "bad_slug", slug=clipped(slug))
-        return
-    if len(name) > NAME_LIMIT:  # it stands on buttons and in every alert
-        await reply(update, context, "too_long_for", limit=NAME_LIMIT)
-        return
-    if not valid_timezone(timezone):
-        await reply(update, context, "bad_timezone", timezone=clipped(timezone))
-        return
     try:
-        city = await city_store.add(context.db, slug, timezone, name)
-    except city_store.DuplicateCity:
-        await reply(update, context, "duplicate_city", slug=slug)
+        city = await context.cities.add(slug, timezone, name)
+    except CityRejected as rejected:
+        values = {key: clipped(str(value)) for key, value in rejected.values.items()}
+        await reply(update, context, rejected.key, None, **values)
         return
     await reply(update, context, "city_added", name=city.name, slug=city.slug, timezone=timezone)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import re
 import warnings
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -26,43 +25,38 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.context import MusterContext
-from bot.delivery import STOP_BUTTON
 from bot.i18n import chunked, t
 from bot.localtime import LocalTimeError, parse_local, show
-from handlers.common import (
-    OPENS_CONVERSATION,
-    PRIVATE_MESSAGE,
-    abandon,
-    edit,
-    leave_for_command,
-    parse_id,
-    reply,
-)
+from domain.drafts import BroadcastDraft
+from handlers.common import PRIVATE_MESSAGE, edit, reply
+from handlers.conversations import abandoning, leaving, step
 from handlers.fallback import unknown_command
 from storage import broadcasts as store
 from storage import cities as city_store
 from storage.broadcasts import Broadcast, Content, State
+from views.buttons import (
+    BROADCAST_ABORT,
+    BROADCAST_CITY,
+    BROADCAST_SCHEDULE,
+    BROADCAST_SEND,
+    BROADCAST_STOP,
+    OPENS_CONVERSATION,
+    UNSCHEDULE,
+    any_of,
+    one_per_row,
+)
 
 CHOOSING_CITY, WRITING, CONFIRMING, SCHEDULING = range(4)
 END = ConversationHandler.END
-CITY = "bc:city:"
 ALL = "all"
-SEND, SCHEDULE, ABORT = "bc:send", "bc:schedule", "bc:abort"
-UNSCHEDULE = "bc:unschedule:"
+KIND = "broadcast"
 
 
-@dataclass(slots=True)
-class Draft:
-    """The broadcast being composed; kept in user_data until sent or abandoned."""
-
-    city_id: int | None = None  # None: every city
-    content: Content | None = None
-
-
-def draft_of(context: MusterContext) -> Draft:
+def draft_of(context: MusterContext) -> BroadcastDraft:
+    """The broadcast being composed (the conversation's steps keep it in the database)."""
     draft = context.user_data.get("draft") if context.user_data is not None else None
-    if not isinstance(draft, Draft):
-        draft = Draft()
+    if not isinstance(draft, BroadcastDraft):
+        draft = BroadcastDraft()
         if context.user_data is not None:
             context.user_data["draft"] = draft
     return draft
@@ -75,32 +69,38 @@ async def begin(update: Update, context: MusterContext) -> int:
     if reach is None:
         await unknown_command(update, context)
         return END
-    cities = [c for c in await city_store.all_cities(context.db) if reach.may_reach(c.id)]
+    cities = [c for c in await context.cities.every() if reach.may_reach(c.id)]
     language = await context.language_of(update.effective_user)
     buttons = [
-        [InlineKeyboardButton(city.name, callback_data=f"{CITY}{city.id}")] for city in cities
+        [InlineKeyboardButton(city.name, callback_data=BROADCAST_CITY.data(city.id))]
+        for city in cities
     ]
     if reach.all_cities:
         buttons.append(
-            [InlineKeyboardButton(t(language, "all_cities_button"), callback_data=f"{CITY}{ALL}")]
+            [
+                InlineKeyboardButton(
+                    t(language, "all_cities_button"), callback_data=BROADCAST_CITY.data(ALL)
+                )
+            ]
         )
     if not buttons:
         await reply(update, context, "no_city_to_reach")
         return END
-    buttons.append([InlineKeyboardButton(t(language, "button_abort"), callback_data=ABORT)])
+    buttons.append(
+        [InlineKeyboardButton(t(language, "button_abort"), callback_data=BROADCAST_ABORT.data())]
+    )
     if context.user_data is not None:
-        context.user_data["draft"] = Draft()
+        context.user_data["draft"] = BroadcastDraft()
     await reply(update, context, "broadcast_pick_city", markup=InlineKeyboardMarkup(buttons))
     return CHOOSING_CITY
 
 
 async def choose_city(update: Update, context: MusterContext) -> int:
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None:
         return END
-    choice = query.data.removeprefix(CITY)
-    city_id = parse_id(choice)
-    city = await city_store.by_id(context.db, city_id) if city_id is not None else None
+    (choice,) = BROADCAST_CITY.parse(query.data) or ("",)
+    city = await context.cities.get(int(choice)) if choice.isdigit() else None
     reach = await context.reach(query.from_user)
     language = await context.language_of(query.from_user)
     valid = (choice == ALL) or city is not None
@@ -150,7 +150,7 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-async def preview(update: Update, context: MusterContext, draft: Draft) -> None:
+async def preview(update: Update, context: MusterContext, draft: BroadcastDraft) -> None:
     """Shows the message exactly as supporters will get it, then the count and the choices."""
     message, content = update.effective_message, draft.content
     if message is None or content is None:
@@ -161,12 +161,10 @@ async def preview(update: Update, context: MusterContext, draft: Draft) -> None:
         await message.reply_text(content.body)
     recipients = await store.audience_size(context.db, draft.city_id)
     language = await context.language_of(update.effective_user)
-    markup = InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(t(language, "button_send_now"), callback_data=SEND)],
-            [InlineKeyboardButton(t(language, "button_schedule"), callback_data=SCHEDULE)],
-            [InlineKeyboardButton(t(language, "button_abort"), callback_data=ABORT)],
-        ]
+    markup = one_per_row(
+        (t(language, "button_send_now"), BROADCAST_SEND.data()),
+        (t(language, "button_schedule"), BROADCAST_SCHEDULE.data()),
+        (t(language, "button_abort"), BROADCAST_ABORT.data()),
     )
     await reply(update, context, "broadcast_confirm", markup=markup, count=recipients)
 
@@ -178,9 +176,10 @@ async def send_now(update: Update, context: MusterContext) -> int:
         return END
     language = await context.language_of(query.from_user)
     await query.answer()
-    broadcast = await store.create(context.db, query.from_user.id, draft.city_id, draft.content)
-    total = await context.engine.send_now(broadcast.id)
-    await edit(update, context, t(language, "broadcast_started", id=broadcast.id, count=total))
+    broadcast_id, total = await context.broadcasts.send(
+        query.from_user.id, draft.city_id, draft.content
+    )
+    await edit(update, context, t(language, "broadcast_started", id=broadcast_id, count=total))
     return END
 
 
@@ -213,21 +212,15 @@ async def take_time(update: Update, context: MusterContext) -> int:
     except LocalTimeError as error:
         await reply(update, context, error.problem.value, zone=zone.key)
         return SCHEDULING
-    broadcast = await store.create(
-        context.db, user.id, draft.city_id, draft.content, moment.timestamp
+    broadcast = await context.broadcasts.schedule(
+        user.id, draft.city_id, draft.content, moment.timestamp
     )
-    await context.scheduler.arm(broadcast)
     key = "broadcast_scheduled_ambiguous" if moment.ambiguous else "broadcast_scheduled"
     await reply(update, context, key, id=broadcast.id, when=show(moment.utc, zone, language))
     return END
 
 
-async def abort(update: Update, context: MusterContext) -> int:
-    """The Cancel button or /cancel, at any step: nothing is sent."""
-    return await abandon(update, context, "draft")
-
-
-async def _allowed_draft(update: Update, context: MusterContext) -> Draft | None:
+async def _allowed_draft(update: Update, context: MusterContext) -> BroadcastDraft | None:
     """The draft, if its target is still within the presser's reach."""
     query = update.callback_query
     if query is None:
@@ -241,22 +234,12 @@ async def _allowed_draft(update: Update, context: MusterContext) -> Draft | None
     return draft
 
 
-async def _zone(context: MusterContext, draft: Draft) -> ZoneInfo:
+async def _zone(context: MusterContext, draft: BroadcastDraft) -> ZoneInfo:
     """The city's zone; a send to every city is timed in UTC."""
-    city = await city_store.by_id(context.db, draft.city_id) if draft.city_id else None
-    return ZoneInfo(city.timezone if city else "UTC")
+    return await context.cities.zone_of(draft.city_id)
 
 
 # --- after sending: stop, list, unschedule ----------------------------------------------
-
-
-async def may_manage(context: MusterContext, user_id: int, broadcast: Broadcast) -> bool:
-    """An admin, or an organizer who may reach the broadcast's city now. Having written it
-    is not enough: a demoted author keeps no power over it."""
-    organizer = await context.reach_by_id(user_id)
-    return organizer is not None and organizer.may_reach(
-        None if broadcast.all_cities else broadcast.city_id
-    )
 
 
 async def stop_broadcast(update: Update, context: MusterContext) -> None:
@@ -265,12 +248,11 @@ async def stop_broadcast(update: Update, context: MusterContext) -> None:
     if query is None or query.data is None:
         return
     language = await context.language_of(query.from_user)
-    number = query.data.removeprefix(STOP_BUTTON)
-    broadcast = await store.get(context.db, parse_id(number) or 0)
-    if broadcast is None or not await may_manage(context, query.from_user.id, broadcast):
+    broadcast = await context.broadcasts.get(BROADCAST_STOP.number(query.data) or 0)
+    if broadcast is None or not await context.broadcasts.may_manage(query.from_user.id, broadcast):
         await query.answer(t(language, "not_your_broadcast"), show_alert=True)
         return
-    stopped = await context.engine.cancel(broadcast.id, query.from_user.id)
+    stopped = await context.broadcasts.stop(query.from_user.id, broadcast.id)
     await query.answer(t(language, "broadcast_stopping" if stopped else "broadcast_not_running"))
 
 
@@ -317,7 +299,7 @@ async def list_scheduled(update: Update, context: MusterContext) -> None:
     cities = {city.id: city for city in await city_store.all_cities(context.db)}
     shown = 0
     for broadcast in await store.in_state(context.db, State.SCHEDULED):
-        if not await may_manage(context, user.id, broadcast) or broadcast.send_at is None:
+        if broadcast.send_at is None or not await context.broadcasts.may_manage(user.id, broadcast):
             continue
         city = cities.get(broadcast.city_id or 0)
         zone = ZoneInfo(city.timezone if city else "UTC")
@@ -330,7 +312,7 @@ async def list_scheduled(update: Update, context: MusterContext) -> None:
             preview=_preview_text(broadcast),
         )
         button = InlineKeyboardButton(
-            t(language, "button_unschedule"), callback_data=f"{UNSCHEDULE}{broadcast.id}"
+            t(language, "button_unschedule"), callback_data=UNSCHEDULE.data(broadcast.id)
         )
         if update.effective_message is not None:
             await update.effective_message.reply_text(
@@ -346,14 +328,12 @@ async def unschedule(update: Update, context: MusterContext) -> None:
     if query is None or query.data is None:
         return
     language = await context.language_of(query.from_user)
-    number = query.data.removeprefix(UNSCHEDULE)
-    broadcast = await store.get(context.db, parse_id(number) or 0)
-    if broadcast is None or not await may_manage(context, query.from_user.id, broadcast):
+    broadcast = await context.broadcasts.get(UNSCHEDULE.number(query.data) or 0)
+    if broadcast is None or not await context.broadcasts.may_manage(query.from_user.id, broadcast):
         await query.answer(t(language, "not_your_broadcast"), show_alert=True)
         return
     await query.answer()
-    if await store.cancel_scheduled(context.db, broadcast.id, query.from_user.id):
-        context.scheduler.disarm(broadcast.id)
+    if await context.broadcasts.unschedule(query.from_user.id, broadcast.id):
         await edit(update, context, t(language, "scheduled_cancelled", id=broadcast.id))
     else:
         await edit(update, context, t(language, "scheduled_gone", id=broadcast.id))
@@ -372,30 +352,37 @@ def _preview_text(broadcast: Broadcast) -> str:
 
 
 def conversation() -> ConversationHandler[MusterContext]:
+    """The /broadcast flow. Persistent: each step's draft and state are in the database, so a
+    restart in the middle of it loses nothing (bot/persistence.py)."""
     text_or_photo = PRIVATE_MESSAGE & ~filters.COMMAND
+    abort = abandoning(KIND)
     with warnings.catch_warnings():
         # PTB warns that button presses are tracked per chat, not per message: that is the
         # intent here, since one person composes one broadcast at a time.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         return ConversationHandler(
-            entry_points=[CommandHandler("broadcast", begin, filters=PRIVATE_MESSAGE)],
+            entry_points=[CommandHandler("broadcast", step(KIND, begin), filters=PRIVATE_MESSAGE)],
             states={
-                CHOOSING_CITY: [CallbackQueryHandler(choose_city, pattern=f"^{CITY}")],
-                WRITING: [MessageHandler(text_or_photo, take_message)],
-                CONFIRMING: [
-                    CallbackQueryHandler(send_now, pattern=f"^{SEND}$"),
-                    CallbackQueryHandler(ask_time, pattern=f"^{SCHEDULE}$"),
+                CHOOSING_CITY: [
+                    CallbackQueryHandler(step(KIND, choose_city), pattern=BROADCAST_CITY.pattern)
                 ],
-                SCHEDULING: [MessageHandler(text_or_photo & filters.TEXT, take_time)],
+                WRITING: [MessageHandler(text_or_photo, step(KIND, take_message))],
+                CONFIRMING: [
+                    CallbackQueryHandler(step(KIND, send_now), pattern=BROADCAST_SEND.pattern),
+                    CallbackQueryHandler(step(KIND, ask_time), pattern=BROADCAST_SCHEDULE.pattern),
+                ],
+                SCHEDULING: [MessageHandler(text_or_photo & filters.TEXT, step(KIND, take_time))],
             },
             fallbacks=[
                 CommandHandler("cancel", abort, filters=PRIVATE_MESSAGE),
-                CallbackQueryHandler(abort, pattern=f"^{ABORT}$"),
-                MessageHandler(PRIVATE_MESSAGE & filters.COMMAND, leave_for_command),
-                CallbackQueryHandler(leave_for_command, pattern=OPENS_CONVERSATION),
+                CallbackQueryHandler(abort, pattern=BROADCAST_ABORT.pattern),
+                MessageHandler(PRIVATE_MESSAGE & filters.COMMAND, leaving(KIND)),
+                CallbackQueryHandler(leaving(KIND), pattern=any_of(*OPENS_CONVERSATION)),
             ],
             conversation_timeout=30 * 60,
             allow_reentry=True,
+            name=KIND,
+            persistent=True,
         )
 
 
@@ -404,6 +391,6 @@ def handlers() -> list[BaseHandler[Update, MusterContext, None]]:
     return [
         CommandHandler("broadcasts", list_broadcasts, filters=PRIVATE_MESSAGE),
         CommandHandler("scheduled", list_scheduled, filters=PRIVATE_MESSAGE),
-        CallbackQueryHandler(stop_broadcast, pattern=f"^{STOP_BUTTON}"),
-        CallbackQueryHandler(unschedule, pattern=f"^{UNSCHEDULE}"),
+        CallbackQueryHandler(stop_broadcast, pattern=BROADCAST_STOP.pattern),
+        CallbackQueryHandler(unschedule, pattern=UNSCHEDULE.pattern),
     ]

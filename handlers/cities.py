@@ -12,18 +12,14 @@ from handlers.common import (
     PRIVATE_MESSAGE,
     argument_text,
     edit_markup,
-    parse_id,
     reply,
     signed_up,
 )
-from storage import cities as city_store
-from storage import supporters as supporter_store
 from storage.cities import City
+from views.buttons import CITY_PAGE, CITY_TOGGLE
 
 # Telegram caps an inline keyboard at 100 buttons; pages keep the picker short on a phone.
 PAGE_SIZE = 16
-TOGGLE = "city:toggle:"
-PAGE = "city:page:"
 
 
 def picker_markup(
@@ -36,7 +32,7 @@ def picker_markup(
     buttons = [
         InlineKeyboardButton(
             f"✅ {city.name}" if city.id in followed else city.name,
-            callback_data=f"{TOGGLE}{city.id}:{page}",
+            callback_data=CITY_TOGGLE.data(city.id, page),
         )
         for city in shown
     ]
@@ -45,12 +41,14 @@ def picker_markup(
     if page > 0:
         paging.append(
             InlineKeyboardButton(
-                t(language, "button_page_previous"), callback_data=f"{PAGE}{page - 1}"
+                t(language, "button_page_previous"), callback_data=CITY_PAGE.data(page - 1)
             )
         )
     if page < pages - 1:
         paging.append(
-            InlineKeyboardButton(t(language, "button_page_next"), callback_data=f"{PAGE}{page + 1}")
+            InlineKeyboardButton(
+                t(language, "button_page_next"), callback_data=CITY_PAGE.data(page + 1)
+            )
         )
     if paging:
         rows.append(paging)
@@ -61,11 +59,10 @@ async def picker_for(
     context: MusterContext, user_id: int, language: str, page: int = 0
 ) -> InlineKeyboardMarkup | None:
     """The picker for this supporter, or None when no city exists yet."""
-    cities = await city_store.all_cities(context.db)
-    if not cities:
+    picker = await context.cities.picker(user_id)
+    if picker is None:
         return None
-    followed = {city.id for city in await city_store.followed_by(context.db, user_id)}
-    return picker_markup(cities, followed, language, page)
+    return picker_markup(picker.cities, picker.followed, language, page)
 
 
 async def show_picker(update: Update, context: MusterContext) -> None:
@@ -75,7 +72,7 @@ async def show_picker(update: Update, context: MusterContext) -> None:
     if user is None:
         return
     language = await context.language_of(user)
-    await supporter_store.ensure(context.db, user.id, language)
+    await context.supporters.ensure(user.id, language)
     markup = await picker_for(context, user.id, language)
     if markup is None:
         await reply(update, context, "no_cities_yet")
@@ -86,10 +83,10 @@ async def show_picker(update: Update, context: MusterContext) -> None:
 async def toggle_city(update: Update, context: MusterContext) -> None:
     """A press on a city flips the follow and redraws the same message's keyboard."""
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None:
         return
-    city_id, page = _parse_numbers(query.data.removeprefix(TOGGLE))
-    city = await city_store.by_id(context.db, city_id) if city_id is not None else None
+    city_id, page = CITY_TOGGLE.number(query.data, 0), CITY_TOGGLE.number(query.data, 1)
+    city = await context.cities.get(city_id) if city_id is not None else None
     if city is None:
         # Forged or stale data (a city removed since): nothing to toggle.
         await query.answer()
@@ -97,16 +94,16 @@ async def toggle_city(update: Update, context: MusterContext) -> None:
     if not await signed_up(update, context):
         return
     language = await context.language_of(query.from_user)
-    await city_store.toggle(context.db, query.from_user.id, city.id)
+    await context.cities.toggle(query.from_user.id, city.id)
     await query.answer()
     await _redraw(update, context, language, page or 0)
 
 
 async def turn_page(update: Update, context: MusterContext) -> None:
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None:
         return
-    page, _ = _parse_numbers(query.data.removeprefix(PAGE) + ":0")
+    page = CITY_PAGE.number(query.data)
     await query.answer()
     language = await context.language_of(query.from_user)
     await _redraw(update, context, language, page or 0)
@@ -120,11 +117,6 @@ async def _redraw(update: Update, context: MusterContext, language: str, page: i
     await edit_markup(update, context, markup)
 
 
-def _parse_numbers(data: str) -> tuple[int | None, int | None]:
-    first, _, second = data.partition(":")
-    return parse_id(first), parse_id(second)
-
-
 async def subscribe(update: Update, context: MusterContext) -> None:
     """/subscribe <city>: follow a city named by slug or display name."""
     city = await _named_city(update, context, "usage_subscribe")
@@ -132,8 +124,8 @@ async def subscribe(update: Update, context: MusterContext) -> None:
     if city is None or user is None:
         return
     language = await context.language_of(user)
-    await supporter_store.ensure(context.db, user.id, language)
-    followed = await city_store.follow(context.db, user.id, city.id)
+    await context.supporters.ensure(user.id, language)
+    followed = await context.cities.follow(user.id, city.id)
     await reply(update, context, "subscribed" if followed else "already_following", city=city.name)
 
 
@@ -143,7 +135,7 @@ async def unsubscribe(update: Update, context: MusterContext) -> None:
     user = update.effective_user
     if city is None or user is None:
         return
-    dropped = await city_store.unfollow(context.db, user.id, city.id)
+    dropped = await context.cities.unfollow(user.id, city.id)
     await reply(update, context, "unsubscribed" if dropped else "not_following", city=city.name)
 
 
@@ -151,10 +143,10 @@ async def _named_city(update: Update, context: MusterContext, usage_key: str) ->
     """The city the arguments name; otherwise replies with what is expected and the known
     cities."""
     query = argument_text(context)
-    city = await city_store.find(context.db, query) if query else None
+    city = await context.cities.find(query) if query else None
     if city is not None:
         return city
-    known = joined(city.name for city in await city_store.all_cities(context.db)) or "—"
+    known = joined(city.name for city in await context.cities.every()) or "—"
     if query:
         await reply(update, context, "unknown_city", query=clipped(query), cities=known)
     else:
@@ -167,7 +159,7 @@ async def my_cities(update: Update, context: MusterContext) -> None:
     user = update.effective_user
     if user is None:
         return
-    followed = await city_store.followed_by(context.db, user.id)
+    followed = await context.cities.followed_by(user.id)
     if not followed:
         await reply(update, context, "my_cities_none")
         return
@@ -180,6 +172,6 @@ def handlers() -> list[BaseHandler[Update, MusterContext, None]]:
         CommandHandler("subscribe", subscribe, filters=PRIVATE_MESSAGE),
         CommandHandler("unsubscribe", unsubscribe, filters=PRIVATE_MESSAGE),
         CommandHandler("mycities", my_cities, filters=PRIVATE_MESSAGE),
-        CallbackQueryHandler(toggle_city, pattern=f"^{TOGGLE}"),
-        CallbackQueryHandler(turn_page, pattern=f"^{PAGE}"),
+        CallbackQueryHandler(toggle_city, pattern=CITY_TOGGLE.pattern),
+        CallbackQueryHandler(turn_page, pattern=CITY_PAGE.pattern),
     ]

@@ -6,8 +6,6 @@ from telegram import ChatMember, Update
 from telegram.ext import BaseHandler, ChatMemberHandler
 
 from bot.context import MusterContext
-from storage import supporters as supporter_store
-from storage.supporters import Status
 
 
 async def membership_changed(update: Update, context: MusterContext) -> None:
@@ -17,8 +15,7 @@ async def membership_changed(update: Update, context: MusterContext) -> None:
     if change is None or change.chat.type != "private":
         return
     if change.new_chat_member.status == ChatMember.BANNED:
-        await supporter_store.set_status(context.db, change.from_user.id, Status.UNREACHABLE)
-        context.engine.exclude(change.from_user.id)
+        await context.supporters.lost(change.from_user.id)
 
 
 def handlers() -> list[BaseHandler[Update, MusterContext, None]]:

@@ -11,15 +11,14 @@ from telegram.ext import BaseHandler, CommandHandler
 from bot.context import MusterContext
 from bot.i18n import joined
 from bot.menu import ADMIN_MENU, register_personal_menu
+from domain.cities import SLUG
 from handlers.cities import picker_for
 from handlers.common import PRIVATE_MESSAGE, reply
 from handlers.rsvp import show_linked_action
-from storage import cities as city_store
-from storage import supporters as supporter_store
 from storage.cities import City
 from storage.supporters import Status
 
-CITY_LINK = re.compile(r"city-([a-z0-9-]{2,32})")
+CITY_LINK = re.compile(f"city-({SLUG.pattern})")
 REFERRAL_LINK = re.compile(r"ref-([A-Za-z0-9_-]{1,40})")
 ACTION_LINK = re.compile(r"action-(\d{1,12})")
 
@@ -36,7 +35,7 @@ async def read_deep_link(context: MusterContext) -> DeepLink:
     no payload at all."""
     payload = (context.args or [""])[0]
     if match := CITY_LINK.fullmatch(payload):
-        city = await city_store.find(context.db, match[1])
+        city = await context.cities.find(match[1])
         return DeepLink(city, f"city:{city.slug}") if city else DeepLink()
     if match := REFERRAL_LINK.fullmatch(payload):
         return DeepLink(source=f"ref:{match[1]}")
@@ -52,8 +51,7 @@ async def start(update: Update, context: MusterContext) -> None:
         return
     link = await read_deep_link(context)
     language = await context.language_of(user)
-    arrival = await supporter_store.arrive(context.db, user.id, language, link.source)
-    context.engine.include(user.id)
+    arrival = await context.supporters.arrive(user.id, language, link.source)
     if arrival.is_new and context.is_admin(user):
         # Telegram could not take an admin's menu before their first /start.
         await register_personal_menu(context.bot, user.id, ADMIN_MENU)
@@ -64,7 +62,7 @@ async def start(update: Update, context: MusterContext) -> None:
     if link.action_id is not None:
         await show_linked_action(update, context, link.action_id)
     elif link.city is not None:
-        followed = await city_store.follow(context.db, user.id, link.city.id)
+        followed = await context.cities.follow(user.id, link.city.id)
         picker = await picker_for(context, user.id, language)
         key = (
             "followed_from_link"
@@ -84,9 +82,11 @@ async def welcome_back(update: Update, context: MusterContext) -> None:
     user = update.effective_user
     if user is None:
         return
-    followed = await city_store.followed_by(context.db, user.id)
+    followed = await context.cities.followed_by(user.id)
     if not followed:
-        await reply(update, context, "welcome_back_none")
+        # Someone who follows nothing gets the picker, not an instruction to ask for it.
+        picker = await picker_for(context, user.id, await context.language_of(user))
+        await reply(update, context, "welcome_back_none", markup=picker)
         return
     names = joined((city.name for city in followed), bold=True)
     await reply(update, context, "welcome_back", cities=names)

@@ -52,6 +52,9 @@ class Database:
         self._lock = asyncio.Lock()
 
     async def open(self) -> None:
+        """Opens the file, checks the pragmas and migrates; a second call does nothing."""
+        if self._connection is not None:
+            return
         self._make_folder()
         try:
             # isolation_level=None: we issue BEGIN ourselves, so sqlite3 never opens a deferred

@@ -122,6 +122,8 @@ async def erase(db: Database, user_id: int) -> bool:
     async with db.transaction() as tx:
         cursor = await tx.execute("DELETE FROM supporters WHERE user_id = ?", (user_id,))
         erased = cursor.rowcount > 0
+        # Half-written alerts are theirs too (an admin may have drafts and no supporter row).
+        await tx.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
         # Nothing goes out later in the name of someone who left: their organizer role went
         # with them, and once unlinked nobody could tell whose it was. (A timer still armed
         # finds it cancelled and does nothing.)

@@ -36,10 +36,13 @@ ADMIN_ID = 42
 
 @pytest.fixture
 async def sim() -> AsyncIterator[BotApiSimulator]:
+    """The simulator. Whatever a story does, the bot never asks Telegram for an edit that
+    changes nothing (Telegram's 400 "message is not modified")."""
     simulator = BotApiSimulator(token=TOKEN)
     await simulator.start()
     yield simulator
     await simulator.stop()
+    assert simulator.stats.not_modified == 0, "an edit changed nothing"
 
 
 @pytest.fixture

@@ -354,7 +354,9 @@ async def test_cancelling_stops_reminders_still_going_out(
         current = await action_store.get(services.db, action.id)
         assert current is not None
         await services.mobilizer.cancel(1, current)
-        await sim.wait_until(lambda: all(p.last.text.startswith("❌") for p in people), 15)
+        await sim.wait_until(
+            lambda: all(p.messages and p.last.text.startswith("❌") for p in people), 15
+        )
         await sim.idle()
     assert 10 <= reminded(people) < len(people)
     for person in people:

@@ -153,6 +153,8 @@ async def test_429_pauses_everyone_and_retries_the_recipient(
     await compose(sim, organizer, "Seattle")
     await organizer.presses("📣 Send now")
     await sim.wait_until(lambda: any(person.messages for person in people), 5)
+    # The status message goes out beside the first sends; the 429s are for bulk sends.
+    await organizer.waits_for(lambda chat: "⏹ Cancel the rest" in chat.last.labels())
     sim.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", count=2, retry_after=1)
     await organizer.waits_for(lambda chat: "delivered to 40 of 40" in chat.last.text, timeout=15)
     assert all(received(person, RALLY_HTML) == 1 for person in people)
@@ -168,6 +170,7 @@ async def test_server_errors_are_retried_and_bad_requests_recorded(
     await compose(sim, organizer, "Seattle")
     await organizer.presses("📣 Send now")
     await sim.wait_until(lambda: any(person.messages for person in people), 5)
+    await organizer.waits_for(lambda chat: "⏹ Cancel the rest" in chat.last.labels())
     sim.fail_next("sendMessage", 502, "Bad Gateway", count=1)
     sim.fail_next("sendMessage", 0, "", count=1)
     sim.fail_next("sendMessage", 400, "Bad Request: chat not found", count=1)

@@ -85,7 +85,7 @@ async def test_the_unschedule_button_of_another_citys_broadcast_is_refused(
     scheduled = await broadcast_store.create(
         db, ADMIN_ID, new_york.id, Content(RALLY), send_at=int(time.time()) + 3600
     )
-    await services_of(muster).scheduler.arm(scheduled)
+    await services_of(muster).broadcasts.arm(scheduled)
     press = await organizer.presses_data(f"bc:unschedule:{scheduled.id}")
     answer = await answer_to(organizer, press)
     assert (answer.text, answer.show_alert) == (NOT_YOURS, True)

@@ -71,7 +71,7 @@ async def test_scheduled_broadcast_fires_after_a_restart(
         assert city is not None
         soon = int(time.time()) + 2
         broadcast = await broadcast_store.create(db, None, city.id, Content(RALLY_HTML), soon)
-        await first.bot_data["services"].scheduler.arm(broadcast)
+        await first.bot_data["services"].broadcasts.arm(broadcast)
     assert all(person.messages == [] for person in seattle_followers)
     async with running(build_application(settings, TOKEN), poll_timeout=1):
         await sim.wait_until(lambda: all(p.messages for p in seattle_followers), 10)
@@ -90,7 +90,7 @@ async def test_scheduled_broadcast_of_a_demoted_organizer_is_cancelled_at_its_ti
     """The author's reach is checked again when the time comes: Olga's broadcast, scheduled
     before she was demoted, goes to no one and she is told; the admin's still goes out."""
     people = await followers(sim, db, seattle, 3)
-    scheduler = services_of(muster).scheduler
+    scheduler = services_of(muster).broadcasts
     soon = int(time.time()) + 2
     olgas = await broadcast_store.create(db, organizer.id, seattle.id, Content("Pier rally"), soon)
     await scheduler.arm(olgas)
@@ -162,7 +162,7 @@ async def test_an_organizer_who_erases_their_data_leaves_nothing_scheduled(
     soon = int(time.time()) + 2
     services = services_of(muster)
     broadcast = await broadcast_store.create(db, organizer.id, seattle.id, Content("Pier"), soon)
-    await services.scheduler.arm(broadcast)
+    await services.broadcasts.arm(broadcast)
     action = await action_store.create(
         db, organizer.id, seattle.id, "Vigil", soon + 3600, "Park", "", publish_at=soon
     )

@@ -1,103 +1,62 @@
-"""Actions end to end: how they read, announcing them, reminders, and telling the people who
-said yes about a change. Every message to many people goes through the delivery engine; the
-database holds every plan, and the JobQueue only arms timers from it."""
+"""Actions end to end: announcing them, reminders, and telling the people who said yes about a
+change. Every message to many people goes through the delivery engine; the database holds every
+plan, and the JobQueue only arms timers from it."""
 
 from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot
 from telegram.error import TelegramError
-from telegram.ext import JobQueue
+from telegram.ext import CallbackContext, JobQueue
 
 from bot.delivery import DeliveryEngine
-from bot.i18n import LANGUAGES, t
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from bot.localtime import ahead_of, show
-from bot.scheduling import arm_once
+from bot.scheduling import arm_once, disarm
+from domain.cities import Cities
+from domain.clock import Clock
+from domain.organizers import Reach
 from storage import Database
 from storage import actions as store
 from storage import broadcasts as broadcast_store
-from storage import cities as city_store
 from storage import supporters as supporter_store
-from storage.actions import Action, ActionState, Answer, DueAt, Reminder
+from storage.actions import Action, ActionState, Answer, DueAt, Headcount, Reminder
 from storage.broadcasts import Content
+from views.actions import View, render
 
 log = logging.getLogger(__name__)
 
-RSVP = "rsvp:"
-YES, NO, OVER = "y", "n", "over"
+TimerContext = CallbackContext[Any, Any, Any, Any]
+
+
+def is_open(action: Action, now: float) -> bool:
+    """Whether answers are still taken: published and not yet begun."""
+    return action.state is ActionState.PUBLISHED and action.starts_at > now
+
+
+def is_changeable(action: Action, now: float) -> bool:
+    """Whether its time and place may still change or it be cancelled: planned or published,
+    and not yet begun."""
+    open_states = (ActionState.PUBLISHED, ActionState.SCHEDULED)
+    return action.state in open_states and action.starts_at > now
 
 
 @dataclass(frozen=True, slots=True)
-class View:
-    """An action as one reader sees it: text and buttons."""
+class Plan:
+    """An action as an organizer describes it, before it has an id."""
 
-    text: str
-    markup: InlineKeyboardMarkup
-
-
-def share_link(bot_username: str, action_id: int) -> str:
-    return f"https://t.me/{bot_username}?start=action-{action_id}"
-
-
-def render(
-    action: Action,
-    zone: ZoneInfo,
-    language: str,
-    bot_username: str,
-    answer: Answer | None = None,
-    share: bool = True,
-) -> View:
-    """The action's card; the buttons carry the reader's answer, or say it is over. The
-    share link is left out of the organizer's preview, before the action has an id."""
-    text = t(
-        language,
-        "action_card",
-        title=action.title,
-        when=show(action.starts_at, zone, language),
-        place=action.place,
-    )
-    if action.details:
-        text += "\n\n" + t(language, "action_details", details=action.details)
-    if share:
-        text += "\n\n" + t(language, "action_share", link=share_link(bot_username, action.id))
-    if answer is not None:
-        text += "\n\n" + t(language, f"your_answer_{answer.value}")
-    return View(text, rsvp_markup(action, language, answer))
-
-
-def rsvp_markup(action: Action, language: str, answer: Answer | None) -> InlineKeyboardMarkup:
-    if action.starts_at <= time.time() or action.state is not ActionState.PUBLISHED:
-        label = (
-            "button_action_cancelled"
-            if action.state is ActionState.CANCELLED
-            else "button_action_over"
-        )
-        over = InlineKeyboardButton(t(language, label), callback_data=f"{RSVP}{action.id}:{OVER}")
-        return InlineKeyboardMarkup([[over]])
-    yes = t(language, "button_yes")
-    no = t(language, "button_no")
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    f"✅ {yes}" if answer is Answer.YES else yes,
-                    callback_data=f"{RSVP}{action.id}:{YES}",
-                ),
-                InlineKeyboardButton(
-                    f"✅ {no}" if answer is Answer.NO else no,
-                    callback_data=f"{RSVP}{action.id}:{NO}",
-                ),
-            ]
-        ]
-    )
+    city_id: int
+    title: str
+    starts_at: int
+    place: str
+    details: str
 
 
 def in_every_language(build: Any) -> Content:
@@ -126,15 +85,21 @@ class Mobilizer:
         self,
         db: Database,
         engine: DeliveryEngine,
+        reach: Reach,
+        cities: Cities,
         job_queue: JobQueue[Any],
         bot: Bot,
+        clock: Clock,
         offsets: Iterable[timedelta],
         grace: timedelta,
     ) -> None:
         self.db = db
         self.engine = engine
+        self.reach = reach
+        self.cities = cities
         self.job_queue = job_queue
         self.bot = bot
+        self.clock = clock
         self.offsets = [int(offset.total_seconds()) for offset in offsets]
         self.grace = grace.total_seconds()
 
@@ -150,8 +115,56 @@ class Mobilizer:
             await self._arm_reminder(reminder)
 
     async def zone_of(self, action: Action) -> ZoneInfo:
-        city = await city_store.by_id(self.db, action.city_id)
-        return ZoneInfo(city.timezone if city else "UTC")
+        return await self.cities.zone_of(action.city_id)
+
+    def is_open(self, action: Action) -> bool:
+        return is_open(action, self.clock.now())
+
+    def is_changeable(self, action: Action) -> bool:
+        return is_changeable(action, self.clock.now())
+
+    async def get(self, action_id: int) -> Action | None:
+        return await store.get(self.db, action_id)
+
+    async def card(
+        self, action: Action, language: str, bot_username: str, answer: Answer | None = None
+    ) -> View:
+        """The action's card as this reader sees it now."""
+        zone = await self.zone_of(action)
+        return render(action, zone, language, bot_username, answer, open_=self.is_open(action))
+
+    async def answer(self, user_id: int, action: Action, given: Answer) -> None:
+        """Records (or changes) a person's answer; one row per person and action."""
+        await store.answer(self.db, action.id, user_id, given)
+
+    async def answer_of(self, user_id: int, action: Action) -> Answer | None:
+        return await store.answer_of(self.db, action.id, user_id)
+
+    async def headcount(self, action: Action) -> Headcount:
+        return await store.headcount(self.db, action.id)
+
+    async def publish_new(self, author_id: int, plan: Plan) -> tuple[Action, int]:
+        """Records the action and announces it now: (action, followers it goes to)."""
+        action = await self._create(author_id, plan, publish_at=None)
+        return action, await self.publish(action)
+
+    async def schedule_new(self, author_id: int, plan: Plan, publish_at: int) -> Action:
+        """Records the action and arms its publication."""
+        action = await self._create(author_id, plan, publish_at=publish_at)
+        await self.arm_publication(action)
+        return action
+
+    async def _create(self, author_id: int, plan: Plan, publish_at: int | None) -> Action:
+        return await store.create(
+            self.db,
+            author_id,
+            plan.city_id,
+            plan.title,
+            plan.starts_at,
+            plan.place,
+            plan.details,
+            publish_at=publish_at,
+        )
 
     # --- publishing ----------------------------------------------------------------------
 
@@ -173,25 +186,30 @@ class Mobilizer:
     async def arm_publication(self, action: Action) -> None:
         if action.publish_at is None:
             return
-        if time.time() - action.publish_at > self.grace or action.starts_at <= time.time():
+        if (
+            self.clock.now() - action.publish_at > self.grace
+            or action.starts_at <= self.clock.now()
+        ):
             if await store.mark_missed(self.db, action.id):
                 log.warning("action %s was not announced in time", action.id)
                 await self._tell_author(action, "action_missed")
             return
         self._arm(f"publish-{action.id}", action.publish_at, self._fire_publication, action.id)
 
-    async def _fire_publication(self, context: Any) -> None:
+    async def _fire_publication(self, context: TimerContext) -> None:
+        if context.job is None or not isinstance(context.job.data, int):
+            return
         action = await store.get(self.db, context.job.data)
         if action is None:
             return
-        if action.author_id is not None:
-            # Checked again now: the author may have lost the city since scheduling.
-            reach = await context.reach_by_id(action.author_id)
-            if reach is None or not reach.may_reach(action.city_id):
-                if await store.cancel(self.db, None, action.id, reason="action.withdrawn"):
-                    log.warning("action %s withdrawn: its author lost its city", action.id)
-                    await self._tell_author(action, "action_withdrawn")
-                return
+        # Checked again now: the author may have lost the city since scheduling.
+        if action.author_id is not None and not await self.reach.may_reach(
+            action.author_id, action.city_id
+        ):
+            if await store.cancel(self.db, None, action.id, reason="action.withdrawn"):
+                log.warning("action %s withdrawn: its author lost its city", action.id)
+                await self._tell_author(action, "action_withdrawn")
+            return
         if not await store.publish(self.db, action.id):
             return
         published = await store.get(self.db, action.id)
@@ -201,18 +219,20 @@ class Mobilizer:
     # --- reminders -----------------------------------------------------------------------
 
     async def _arm_reminder(self, reminder: Reminder) -> None:
-        late = time.time() - reminder.due_at
+        late = self.clock.now() - reminder.due_at
         if late > self.grace:
             await store.close_reminder(self.db, reminder.id, "missed")
             return
         self._arm(f"reminder-{reminder.id}", reminder.due_at, self._fire_reminder, reminder.id)
 
-    async def _fire_reminder(self, context: Any) -> None:
+    async def _fire_reminder(self, context: TimerContext) -> None:
+        if context.job is None or not isinstance(context.job.data, int):
+            return
         reminder = await store.reminder(self.db, context.job.data)
         action = await store.get(self.db, reminder.action_id) if reminder else None
         if reminder is None or action is None:
             return
-        if action.state is not ActionState.PUBLISHED or action.starts_at <= time.time():
+        if action.state is not ActionState.PUBLISHED or action.starts_at <= self.clock.now():
             await store.close_reminder(self.db, reminder.id, "skipped")
             return
         zone = await self.zone_of(action)
@@ -228,8 +248,7 @@ class Mobilizer:
 
     def _disarm_reminders(self, action_id: int, reminders: Iterable[int]) -> None:
         for name in [f"publish-{action_id}", *(f"reminder-{rid}" for rid in reminders)]:
-            for job in self.job_queue.get_jobs_by_name(name):
-                job.schedule_removal()
+            disarm(self.job_queue, name)
 
     # --- changes ---------------------------------------------------------------------------
 
@@ -301,7 +320,7 @@ class Mobilizer:
 
     def _announcement(self, action: Action, zone: ZoneInfo) -> Content:
         username = self.bot.username
-        return in_every_language(lambda lang: render(action, zone, lang, username))
+        return in_every_language(lambda lang: render(action, zone, lang, username, open_=True))
 
     @staticmethod
     def _reminder(action: Action, zone: ZoneInfo) -> Content:
@@ -328,7 +347,7 @@ class Mobilizer:
         if action.author_id is None:
             return
         author = await supporter_store.get(self.db, action.author_id)
-        language = author.language if author else "en"
+        language = author.language if author else DEFAULT_LANGUAGE
         try:
             await self.bot.send_message(action.author_id, t(language, key, title=action.title))
         except TelegramError as error:

@@ -1,0 +1,108 @@
+"""Drafts: what an organizer is composing with /broadcast or /newaction, kept in the database
+at every step so that a restart mid-flow loses nothing. Drafts untouched for a day are gone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.clock import Clock
+from storage import Database
+from storage import drafts as store
+from storage.broadcasts import Content
+from storage.drafts import DraftRow
+
+BROADCAST, ACTION = "broadcast", "action"
+KEEP_FOR = 24 * 3600  # seconds a draft is kept without being touched
+
+
+@dataclass(slots=True)
+class BroadcastDraft:
+    """The broadcast being composed."""
+
+    city_id: int | None = None  # None: every city
+    content: Content | None = None
+
+
+@dataclass(slots=True)
+class ActionDraft:
+    """The action being composed, or the action being changed (action_id)."""
+
+    city_id: int = 0
+    title: str = ""
+    starts_at: int = 0
+    place: str = ""
+    details: str = ""
+    action_id: int = 0
+
+
+Draft = BroadcastDraft | ActionDraft
+
+
+def kind_of(draft: Draft) -> str:
+    return BROADCAST if isinstance(draft, BroadcastDraft) else ACTION
+
+
+class Drafts:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    def _since(self) -> int:
+        return int(self.clock.now()) - KEEP_FOR
+
+    async def load(self, user_id: int, kind: str) -> Draft | None:
+        """The person's draft of this kind, unless a day has passed since its last step."""
+        row = await store.get(self.db, user_id, kind, self._since())
+        if row is None:
+            return None
+        if kind == BROADCAST:
+            content = (
+                Content(row.body, photo_file_id=row.photo_file_id) if row.body is not None else None
+            )
+            return BroadcastDraft(None if row.all_cities else row.city_id, content)
+        return ActionDraft(
+            row.city_id or 0, row.title, row.starts_at, row.place, row.details, row.action_id
+        )
+
+    async def save(self, user_id: int, draft: Draft, step: int) -> None:
+        at = int(self.clock.now())
+        if isinstance(draft, BroadcastDraft):
+            content = draft.content
+            row = DraftRow(
+                user_id,
+                BROADCAST,
+                step,
+                city_id=draft.city_id,
+                all_cities=draft.city_id is None,
+                body=content.body if content else None,
+                photo_file_id=content.photo_file_id if content else None,
+                updated_at=at,
+            )
+        else:
+            row = DraftRow(
+                user_id,
+                ACTION,
+                step,
+                city_id=draft.city_id,
+                title=draft.title,
+                starts_at=draft.starts_at,
+                place=draft.place,
+                details=draft.details,
+                action_id=draft.action_id,
+                updated_at=at,
+            )
+        await store.save(self.db, row)
+
+    async def drop(self, user_id: int, kind: str) -> None:
+        await store.drop(self.db, user_id, kind)
+
+    async def steps(self, kind: str) -> dict[int, int]:
+        """Who is at which step of a draft of this kind (the conversations to resume)."""
+        return await store.steps(self.db, kind, self._since())
+
+    async def set_step(self, user_id: int, kind: str, step: int) -> None:
+        await store.set_step(self.db, user_id, kind, step)
+
+    async def expire(self) -> int:
+        """Drops drafts untouched for a day; how many went."""
+        return await store.drop_older_than(self.db, self._since())

@@ -1,0 +1,95 @@
+"""What /broadcast and /newaction share: steps whose draft is written to the database before
+they reply, leaving a conversation for another command, and abandoning it.
+
+Conversations sit in handler groups ahead of every other handler (see bot/app.py). A step
+ends the update's handling with ApplicationHandlerStop, so nothing after it sees the same
+message; leaving for another command ends the conversation without stopping, so that the
+command then reaches the handler that takes it outside any conversation (python-telegram-bot's
+documented way of letting one update through to later groups)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, ConversationHandler
+
+from bot.context import MusterContext
+from bot.i18n import t
+from domain.drafts import ActionDraft, BroadcastDraft
+from handlers.common import edit, reply
+
+END = ConversationHandler.END
+Step = Callable[[Update, MusterContext], Coroutine[Any, Any, int]]
+# Where each kind of draft waits in user_data between steps, and its type.
+DRAFTS: dict[str, tuple[str, type[BroadcastDraft | ActionDraft]]] = {
+    "broadcast": ("draft", BroadcastDraft),
+    "action": ("action_draft", ActionDraft),
+}
+
+
+def step(kind: str, callback: Step) -> Step:
+    """A step of a conversation: its draft comes from the database if this process has not
+    seen it (after a restart), and goes back there, with the step reached, before anything
+    else happens; a step that ends the conversation drops the draft."""
+
+    async def run(update: Update, context: MusterContext) -> int:
+        await _restore(update, context, kind)
+        state = await callback(update, context)
+        await _keep(update, context, kind, state)
+        raise ApplicationHandlerStop(state)
+
+    run.__name__ = run.__qualname__ = callback.__name__
+    run.__doc__ = callback.__doc__
+    return run
+
+
+async def _restore(update: Update, context: MusterContext, kind: str) -> None:
+    user, data = update.effective_user, context.user_data
+    key, _ = DRAFTS[kind]
+    if user is None or data is None or key in data:
+        return
+    draft = await context.drafts.load(user.id, kind)
+    if draft is not None:
+        data[key] = draft
+
+
+async def _keep(update: Update, context: MusterContext, kind: str, state: int) -> None:
+    user, data = update.effective_user, context.user_data
+    if user is None or data is None:
+        return
+    key, draft_type = DRAFTS[kind]
+    draft = data.get(key)
+    if state == END or not isinstance(draft, draft_type):
+        data.pop(key, None)
+        await context.drafts.drop(user.id, kind)
+        return
+    await context.drafts.save(user.id, draft, state)
+
+
+def leaving(kind: str) -> Step:
+    """Another command, or a button that opens a conversation of its own, in the middle of
+    this one: the draft is dropped and the update goes on to the handler that takes it."""
+
+    async def leave(update: Update, context: MusterContext) -> int:
+        await _keep(update, context, kind, END)
+        return END
+
+    return leave
+
+
+def abandoning(kind: str) -> Step:
+    """/cancel or the Cancel button inside a conversation: the draft goes, nothing is sent."""
+
+    async def abandon(update: Update, context: MusterContext) -> int:
+        query = update.callback_query
+        if query is not None:
+            await query.answer()
+            language = await context.language_of(query.from_user)
+            await edit(update, context, t(language, "broadcast_aborted"))
+        else:
+            await reply(update, context, "broadcast_aborted")
+        return END
+
+    return step(kind, abandon)

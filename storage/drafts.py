@@ -1,0 +1,110 @@
+"""Drafts of what organizers are composing, and the step each has reached."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+from storage.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class DraftRow:
+    user_id: int
+    kind: str  # "broadcast" or "action"
+    step: int
+    city_id: int | None = None
+    all_cities: bool = False
+    title: str = ""
+    starts_at: int = 0
+    place: str = ""
+    details: str = ""
+    action_id: int = 0
+    body: str | None = None
+    photo_file_id: str | None = None
+    updated_at: int = 0
+
+
+def _draft(row: aiosqlite.Row) -> DraftRow:
+    return DraftRow(
+        user_id=row["user_id"],
+        kind=row["kind"],
+        step=row["step"],
+        city_id=row["city_id"],
+        all_cities=bool(row["all_cities"]),
+        title=row["title"],
+        starts_at=row["starts_at"],
+        place=row["place"],
+        details=row["details"],
+        action_id=row["action_id"],
+        body=row["body"],
+        photo_file_id=row["photo_file_id"],
+        updated_at=row["updated_at"],
+    )
+
+
+async def save(db: Database, draft: DraftRow) -> None:
+    """Writes the draft as it is now (updated_at says when, by the caller's clock)."""
+    async with db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO drafts (user_id, kind, step, city_id, all_cities, title, starts_at, "
+            "place, details, action_id, body, photo_file_id, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (user_id, kind) DO UPDATE SET step = excluded.step, "
+            "city_id = excluded.city_id, all_cities = excluded.all_cities, "
+            "title = excluded.title, starts_at = excluded.starts_at, place = excluded.place, "
+            "details = excluded.details, action_id = excluded.action_id, body = excluded.body, "
+            "photo_file_id = excluded.photo_file_id, updated_at = excluded.updated_at",
+            (
+                draft.user_id,
+                draft.kind,
+                draft.step,
+                draft.city_id,
+                int(draft.all_cities),
+                draft.title,
+                draft.starts_at,
+                draft.place,
+                draft.details,
+                draft.action_id,
+                draft.body,
+                draft.photo_file_id,
+                draft.updated_at,
+            ),
+        )
+
+
+async def get(db: Database, user_id: int, kind: str, since: int) -> DraftRow | None:
+    """The person's draft of this kind, if touched at or after `since`."""
+    row = await db.fetch_one(
+        "SELECT * FROM drafts WHERE user_id = ? AND kind = ? AND updated_at >= ?",
+        (user_id, kind, since),
+    )
+    return _draft(row) if row else None
+
+
+async def steps(db: Database, kind: str, since: int) -> dict[int, int]:
+    """Who is at which step of a draft of this kind, for drafts touched since `since`."""
+    rows = await db.fetch_all(
+        "SELECT user_id, step FROM drafts WHERE kind = ? AND updated_at >= ?", (kind, since)
+    )
+    return {row["user_id"]: row["step"] for row in rows}
+
+
+async def set_step(db: Database, user_id: int, kind: str, step: int) -> None:
+    """Moves an existing draft to another step; a draft that is gone stays gone."""
+    async with db.transaction() as tx:
+        await tx.execute(
+            "UPDATE drafts SET step = ? WHERE user_id = ? AND kind = ?", (step, user_id, kind)
+        )
+
+
+async def drop(db: Database, user_id: int, kind: str) -> None:
+    async with db.transaction() as tx:
+        await tx.execute("DELETE FROM drafts WHERE user_id = ? AND kind = ?", (user_id, kind))
+
+
+async def drop_older_than(db: Database, cutoff: int) -> int:
+    async with db.transaction() as tx:
+        cursor = await tx.execute("DELETE FROM drafts WHERE updated_at < ?", (cutoff,))
+        return cursor.rowcount

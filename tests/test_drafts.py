@@ -1,0 +1,144 @@
+"""Stories of drafts that outlive the process: an organizer half-way through /newaction or
+/broadcast when the bot is killed carries on where they stopped once it is back."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sqlite3
+from pathlib import Path
+
+from bot.app import build_application, services_of
+from bot.runtime import running
+from bot.settings import Settings
+from domain.clock import ManualClock
+from domain.drafts import KEEP_FOR
+from handlers.actions import TITLE, WHEN
+from simulator.driver import SimUser
+from simulator.server import BotApiSimulator
+from storage import Database
+from storage import actions as action_store
+from storage import cities as city_store
+from storage import organizers as organizer_store
+from storage import supporters as supporter_store
+from tests.conftest import ADMIN_ID, ROOT, TOKEN, followers, make_settings, spawn_muster
+
+
+def draft_step(database_path: Path) -> int | None:
+    """The step of the one action draft, read as another process would."""
+    with sqlite3.connect(database_path) as connection:
+        row = connection.execute("SELECT step FROM drafts WHERE kind = 'action'").fetchone()
+    return int(row[0]) if row else None
+
+
+async def organizer_and_city(sim: BotApiSimulator, database_path: Path) -> SimUser:
+    """Olga organizes in Seattle, which has a follower; written before any bot runs."""
+    db = Database(database_path)
+    await db.open()
+    seattle = await city_store.add(db, "seattle", "America/Los_Angeles", "Seattle")
+    await followers(sim, db, seattle, 1)
+    olga = sim.user("Olga")
+    olga.seen = olga.started = True
+    await supporter_store.arrive(db, olga.id, "en", source=None)
+    await organizer_store.promote(db, ADMIN_ID, olga.id, [seattle.id], all_cities=False)
+    await db.close()
+    return olga
+
+
+async def test_a_killed_bot_continues_newaction_where_it_stopped(
+    sim: BotApiSimulator, settings: Settings
+) -> None:
+    """Killed (SIGKILL) after the title of a /newaction, the bot comes back and takes the next
+    message as the start time of the same draft, then the place, and publishes it."""
+    olga = await organizer_and_city(sim, settings.database_path)
+    process = await spawn_muster(
+        ROOT,
+        {
+            "BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": sim.url,
+            "DATABASE_PATH": str(settings.database_path),
+            "LOG_LEVEL": "WARNING",
+        },
+        capture=False,
+    )
+    try:
+        await olga.says("/newaction")
+        await olga.waits_for(
+            lambda chat: any("Seattle" in m.labels() for m in chat.messages), timeout=30
+        )
+        await olga.presses("Seattle")
+        await olga.waits_for(lambda chat: chat.last.text.startswith("What is it called?"))
+        await olga.says("Vigil for the families")
+        await olga.waits_for(lambda chat: "America/Los_Angeles" in chat.last.text)
+        # The step is written right after its reply is sent; a kill between the two would
+        # cost that one step, so the story waits for the write, then kills.
+        assert await sim.wait_until(lambda: draft_step(settings.database_path) == WHEN, 10)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+    async with running(build_application(settings, TOKEN), poll_timeout=1) as app:
+        olga.mark_all_read()
+        await olga.says("2030-05-01 18:00")
+        assert (await olga.receives()).text.startswith("Where?")
+        await olga.says("City Hall")
+        await olga.waits_for(lambda chat: "/skip" in chat.last.text)
+        await olga.says("/skip")
+        await olga.waits_for(lambda chat: "📢 Publish now" in chat.last.labels())
+        await olga.presses("📢 Publish now")
+        await olga.waits_for(lambda chat: "is being announced" in chat.last.text)
+        (action,) = await action_store.upcoming(services_of(app).db)
+    assert (action.title, action.place) == ("Vigil for the families", "City Hall")
+
+
+async def test_a_broadcast_draft_survives_a_restart_and_sending_drops_it(
+    sim: BotApiSimulator, settings: Settings
+) -> None:
+    """Written but not yet sent when the bot restarts: the preview's Send now still works, and
+    once sent nothing of the draft is left."""
+    olga = await organizer_and_city(sim, settings.database_path)
+    async with running(build_application(settings, TOKEN), poll_timeout=1):
+        await olga.says("/broadcast")
+        await olga.receives()
+        await olga.presses("Seattle")
+        await olga.waits_for(lambda chat: chat.last.text.startswith("Now send the message"))
+        await olga.says("Rally at noon")
+        await olga.waits_for(lambda chat: "📣 Send now" in chat.last.labels())
+    async with running(build_application(settings, TOKEN), poll_timeout=1) as app:
+        await olga.presses("📣 Send now")
+        await olga.waits_for(lambda chat: "delivered to 1 of 1" in chat.last.text, timeout=10)
+        steps = await services_of(app).drafts.steps("broadcast")
+    assert steps == {}
+
+
+async def test_drafts_older_than_a_day_are_dropped_and_erasure_takes_them(
+    sim: BotApiSimulator, database_path: Path
+) -> None:
+    """A draft untouched for a day is gone at the next start, so the next message is not read
+    as part of it; /deleteme erases a fresh one with everything else."""
+    olga = await organizer_and_city(sim, database_path)
+    clock = ManualClock()
+    settings = make_settings(sim, database_path)
+    async with running(build_application(settings, TOKEN, clock=clock), poll_timeout=1) as app:
+        await olga.says("/newaction")
+        await olga.receives()
+        await olga.presses("Seattle")
+        await olga.waits_for(lambda chat: chat.last.text.startswith("What is it called?"))
+        drafts = services_of(app).drafts
+        assert await sim.wait_until(lambda: draft_step(database_path) == TITLE, 5)
+        assert await drafts.steps("action") == {olga.id: TITLE}
+    clock.advance(KEEP_FOR + 1)
+    async with running(build_application(settings, TOKEN, clock=clock), poll_timeout=1) as app:
+        assert await services_of(app).drafts.steps("action") == {}
+        olga.mark_all_read()
+        await olga.says("Vigil")
+        assert "I only understand commands" in (await olga.receives()).text
+        await olga.says("/newaction")
+        await olga.receives()
+        await olga.presses("Seattle")
+        await olga.waits_for(lambda chat: chat.last.text.startswith("What is it called?"))
+        await olga.says("/deleteme")
+        await olga.receives()
+        await olga.presses("Yes, erase everything")
+        await olga.waits_for(lambda chat: "erased" in chat.last.text)
+        await asyncio.sleep(0)
+        assert await services_of(app).drafts.steps("action") == {}

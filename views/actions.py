@@ -1,0 +1,88 @@
+"""An action's card as one reader sees it: the text and the RSVP buttons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.helpers import create_deep_linked_url
+
+from bot.i18n import t
+from bot.localtime import show
+from storage.actions import Action, ActionState, Answer
+from views.buttons import RSVP
+
+YES, NO, OVER = "y", "n", "over"
+ANSWERS = {YES: Answer.YES, NO: Answer.NO}
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """An action as one reader sees it: text and buttons."""
+
+    text: str
+    markup: InlineKeyboardMarkup
+
+
+def share_link(bot_username: str, action_id: int) -> str:
+    return create_deep_linked_url(bot_username, f"action-{action_id}")
+
+
+def render(
+    action: Action,
+    zone: ZoneInfo,
+    language: str,
+    bot_username: str,
+    answer: Answer | None = None,
+    *,
+    open_: bool,
+    share: bool = True,
+) -> View:
+    """The action's card; the buttons carry the reader's answer, or say it is over. The
+    share link is left out of the organizer's preview, before the action has an id."""
+    text = t(
+        language,
+        "action_card",
+        title=action.title,
+        when=show(action.starts_at, zone, language),
+        place=action.place,
+    )
+    if action.details:
+        text += "\n\n" + t(language, "action_details", details=action.details)
+    if share:
+        text += "\n\n" + t(language, "action_share", link=share_link(bot_username, action.id))
+    if answer is not None:
+        text += "\n\n" + t(language, f"your_answer_{answer.value}")
+    return View(text, rsvp_markup(action, language, answer, open_=open_))
+
+
+def rsvp_markup(
+    action: Action, language: str, answer: Answer | None, *, open_: bool
+) -> InlineKeyboardMarkup:
+    """I'll be there / Can't make it, the reader's answer marked; one button saying the
+    action is over or cancelled once it is no longer open."""
+    if not open_:
+        label = (
+            "button_action_cancelled"
+            if action.state is ActionState.CANCELLED
+            else "button_action_over"
+        )
+        over = InlineKeyboardButton(t(language, label), callback_data=RSVP.data(action.id, OVER))
+        return InlineKeyboardMarkup([[over]])
+    yes = t(language, "button_yes")
+    no = t(language, "button_no")
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    f"✅ {yes}" if answer is Answer.YES else yes,
+                    callback_data=RSVP.data(action.id, YES),
+                ),
+                InlineKeyboardButton(
+                    f"✅ {no}" if answer is Answer.NO else no,
+                    callback_data=RSVP.data(action.id, NO),
+                ),
+            ]
+        ]
+    )

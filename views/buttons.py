@@ -1,0 +1,131 @@
+"""Every inline button Muster sends: its callback_data prefix, how its payload is built, and how
+a press is read back. The one place a prefix is spelled.
+
+Callback data is written on messages people keep for weeks, so these strings never change
+shape: a press on an old message must still find its handler. Data from a press can be forged,
+so `parse` accepts exactly the shape `data` builds and nothing else, and ids are bounded
+(numbers too large for SQLite are refused).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+LIMIT = 64  # bytes of callback_data Telegram accepts
+_ID = r"\d{1,18}"  # a numeric id, bounded so SQLite can take it
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A kind of button: `prefix` followed by values matching `fields` (regexes), joined
+    by ':'."""
+
+    prefix: str
+    fields: tuple[str, ...] = ()
+
+    @property
+    def pattern(self) -> str:
+        """The regex a CallbackQueryHandler routes presses of this button by: the prefix. A
+        press with the prefix and a malformed rest still reaches the button's handler, which
+        refuses it in words (parse gives None) rather than leaving it unexplained."""
+        prefix = re.escape(self.prefix)
+        return f"^{prefix}" if self.fields else f"^{prefix}$"
+
+    @property
+    def shape(self) -> str:
+        """The exact form of this button's callback data."""
+        values = ":".join(f"({field})" for field in self.fields)
+        return f"{re.escape(self.prefix)}{values}"
+
+    def data(self, *values: object) -> str:
+        if len(values) != len(self.fields):
+            raise ValueError(f"{self.prefix} takes {len(self.fields)} values")
+        encoded = self.prefix + ":".join(str(value) for value in values)
+        if len(encoded.encode()) > LIMIT or not re.fullmatch(self.shape, encoded):
+            raise ValueError(f"callback data {encoded!r} does not fit its button")
+        return encoded
+
+    def parse(self, data: str | None) -> tuple[str, ...] | None:
+        """The values of a press of this button; None for anything else."""
+        match = re.fullmatch(self.shape, data or "")
+        return match.groups() if match else None
+
+    def number(self, data: str | None, index: int = 0) -> int | None:
+        """The index-th value as a number, for buttons that carry ids."""
+        values = self.parse(data)
+        if values is None or not values[index].isdigit():
+            return None
+        return int(values[index])
+
+
+# The supporter's own buttons.
+LANGUAGE = Button("lang:", (r"[a-z]{2,3}(?:-[A-Za-z]{2,4})?",))
+ERASE = Button("erase:", ("yes|no",))
+CITY_TOGGLE = Button("city:toggle:", (_ID, _ID))  # city, page of the picker
+CITY_PAGE = Button("city:page:", (_ID,))
+RSVP = Button("rsvp:", (_ID, "y|n|over"))  # action, answer
+
+# /broadcast and its status message.
+BROADCAST_CITY = Button("bc:city:", (f"{_ID}|all",))
+BROADCAST_SEND = Button("bc:send")
+BROADCAST_SCHEDULE = Button("bc:schedule")
+BROADCAST_ABORT = Button("bc:abort")
+BROADCAST_STOP = Button("bc:stop:", (_ID,))
+UNSCHEDULE = Button("bc:unschedule:", (_ID,))
+
+# /newaction and /myactions.
+ACTION_CITY = Button("na:city:", (_ID,))
+ACTION_PUBLISH = Button("na:publish")
+ACTION_PUBLISH_LATER = Button("na:later")
+ACTION_ABORT = Button("na:abort")
+ACTION_TIME = Button("act:time:", (_ID,))
+ACTION_PLACE = Button("act:place:", (_ID,))
+ACTION_ASK_CANCEL = Button("act:cancel:", (_ID,))
+ACTION_CANCEL = Button("act:cancel!:", (_ID,))
+
+ALL: tuple[Button, ...] = (
+    LANGUAGE,
+    ERASE,
+    CITY_TOGGLE,
+    CITY_PAGE,
+    RSVP,
+    BROADCAST_CITY,
+    BROADCAST_SEND,
+    BROADCAST_SCHEDULE,
+    BROADCAST_ABORT,
+    BROADCAST_STOP,
+    UNSCHEDULE,
+    ACTION_CITY,
+    ACTION_PUBLISH,
+    ACTION_PUBLISH_LATER,
+    ACTION_ABORT,
+    ACTION_TIME,
+    ACTION_PLACE,
+    ACTION_ASK_CANCEL,
+    ACTION_CANCEL,
+)
+
+# Buttons that open a conversation of their own (changing an action's time or place): pressed
+# during another conversation, they end it first, so the two never compete for the next text.
+OPENS_CONVERSATION: tuple[Button, ...] = (ACTION_TIME, ACTION_PLACE)
+
+
+def which(data: str | None) -> Button | None:
+    """The kind of button a press is routed to; None for data no button of Muster's carries."""
+    found = [button for button in ALL if re.match(button.pattern, data or "")]
+    return found[0] if len(found) == 1 else None
+
+
+def one_per_row(*labelled: tuple[str, str]) -> InlineKeyboardMarkup:
+    """A keyboard of (label, callback data) pairs, one button a row."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data)] for label, data in labelled]
+    )
+
+
+def any_of(*buttons: Button) -> str:
+    """One pattern that matches a press of any of these buttons."""
+    return "|".join(f"(?:{button.pattern})" for button in buttons)
