@@ -13,6 +13,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 from bot.apologies import Apologies
 from bot.botapi import BotApiClient
 from bot.budget import SendBudget
+from bot.clock import Clock, SystemClock
 from bot.context import MusterApp, MusterContext, Services
 from bot.delivery import DeliveryEngine, Tuning
 from bot.edits import Editor
@@ -24,7 +25,6 @@ from bot.updates import PerChatOrder
 from domain.actions import Mobilizer
 from domain.broadcasts import Broadcasts
 from domain.cities import Cities
-from domain.clock import Clock, SystemClock
 from domain.drafts import Drafts
 from domain.organizers import Reach
 from domain.supporters import Supporters
@@ -84,7 +84,7 @@ def build_application(
     )
     client = BotApiClient(settings.telegram_api_url, token)
     tuning = tuning or Tuning.for_rate(rate, paid=settings.paid_broadcast)
-    engine = DeliveryEngine(db, client, budget, app.bot, tuning)
+    engine = DeliveryEngine(db, client, budget, app.bot, tuning, clock)
     if app.job_queue is None:
         raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
     reach = Reach(db, settings.admin_ids)

@@ -9,6 +9,7 @@ from telegram import User
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.apologies import Apologies
+from bot.clock import Clock
 from bot.delivery import DeliveryEngine
 from bot.edits import Editor
 from bot.i18n import language_for
@@ -16,7 +17,6 @@ from bot.settings import Settings
 from domain.actions import Mobilizer
 from domain.broadcasts import Broadcasts
 from domain.cities import Cities
-from domain.clock import Clock
 from domain.drafts import Drafts
 from domain.organizers import Reach
 from domain.supporters import Supporters

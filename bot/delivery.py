@@ -25,6 +25,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.botapi import BotApiClient, Reply, TransportError
 from bot.budget import SendBudget
+from bot.clock import Clock, SystemClock
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from storage import Database
 from storage import broadcasts as store
@@ -93,9 +94,9 @@ class Run:
             self.cancelled, self.cancelled_by = True, cancelled_by
         self.stopping.set()
 
-    def expired(self) -> bool:
+    def expired(self, now: float) -> bool:
         expires_at = self.broadcast.expires_at
-        return expires_at is not None and time.time() >= expires_at
+        return expires_at is not None and now >= expires_at
 
     def rate(self) -> float:
         elapsed = time.monotonic() - self.started
@@ -110,7 +111,9 @@ class DeliveryEngine:
         budget: SendBudget,
         bot: Bot,
         tuning: Tuning,
+        clock: Clock | None = None,
     ) -> None:
+        self.clock = clock or SystemClock()
         self.db = db
         self.client = client
         self.budget = budget
@@ -338,7 +341,7 @@ class DeliveryEngine:
                 # They paused, blocked or erased while this send waited for its turn: checked
                 # again here, right before the request, since the wait can be seconds long.
                 return None
-            if run.expired():
+            if run.expired(self.clock.now()):
                 # Too late to be useful (a reminder once the action began): stop here.
                 run.halt(cancelled=True)
             if run.halted:

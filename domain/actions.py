@@ -16,12 +16,12 @@ from telegram import Bot
 from telegram.error import TelegramError
 from telegram.ext import CallbackContext, JobQueue
 
+from bot.clock import Clock
 from bot.delivery import DeliveryEngine
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from bot.localtime import ahead_of, show
 from bot.scheduling import arm_once, disarm
 from domain.cities import Cities
-from domain.clock import Clock
 from domain.organizers import Reach
 from storage import Database
 from storage import actions as store

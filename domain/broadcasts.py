@@ -12,10 +12,10 @@ from telegram import Bot
 from telegram.error import TelegramError
 from telegram.ext import CallbackContext, JobQueue
 
+from bot.clock import Clock
 from bot.delivery import DeliveryEngine
 from bot.i18n import DEFAULT_LANGUAGE, Html, t
 from bot.scheduling import arm_once, disarm
-from domain.clock import Clock
 from domain.organizers import Reach
 from storage import Database
 from storage import broadcasts as store

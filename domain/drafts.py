@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.clock import Clock
+from bot.clock import Clock
 from storage import Database
 from storage import drafts as store
 from storage.broadcasts import Content

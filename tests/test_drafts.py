@@ -9,9 +9,9 @@ import sqlite3
 from pathlib import Path
 
 from bot.app import build_application, services_of
+from bot.clock import ManualClock
 from bot.runtime import running
 from bot.settings import Settings
-from domain.clock import ManualClock
 from domain.drafts import KEEP_FOR
 from handlers.actions import TITLE, WHEN
 from simulator.driver import SimUser
