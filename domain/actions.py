@@ -28,7 +28,7 @@ from storage import actions as store
 from storage import broadcasts as broadcast_store
 from storage import supporters as supporter_store
 from storage.actions import Action, ActionState, Answer, DueAt, Headcount, Reminder
-from storage.broadcasts import Content
+from storage.broadcasts import Content, Version
 from views.actions import View, render
 
 log = logging.getLogger(__name__)
@@ -60,17 +60,18 @@ class Plan:
 
 
 def in_every_language(build: Any) -> Content:
-    """A Content whose English and Spanish versions come from build(language) -> View|str."""
-    versions = {language: build(language) for language in LANGUAGES}
+    """A Content with a version for every language, each from build(language) -> View|str;
+    the default language's is the body for anyone else."""
 
-    def parts(version: View | str) -> tuple[str, str | None]:
-        if isinstance(version, View):
-            return version.text, json.dumps(version.markup.to_dict())
-        return version, None
+    def version(language: str) -> Version:
+        built = build(language)
+        if isinstance(built, View):
+            return Version(built.text, json.dumps(built.markup.to_dict()))
+        return Version(built, None)
 
-    body, markup = parts(versions["en"])
-    body_es, markup_es = parts(versions["es"])
-    return Content(body, reply_markup=markup, body_es=body_es, reply_markup_es=markup_es)
+    default = version(DEFAULT_LANGUAGE)
+    others = {language: version(language) for language in LANGUAGES if language != DEFAULT_LANGUAGE}
+    return Content(default.body, reply_markup=default.reply_markup, versions=others)
 
 
 def due_on(zone: ZoneInfo) -> DueAt:

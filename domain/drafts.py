@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from storage import Database
 from storage import drafts as store
-from storage.broadcasts import Content
+from storage.broadcasts import Content, Version
 from storage.drafts import DraftRow
 
 BROADCAST, ACTION = "broadcast", "action"
@@ -21,6 +21,7 @@ class BroadcastDraft:
 
     city_id: int | None = None  # None: every city
     content: Content | None = None
+    version_language: str | None = None  # the language of the version being written
 
 
 @dataclass(slots=True)
@@ -56,10 +57,14 @@ class Drafts:
         if row is None:
             return None
         if kind == BROADCAST:
+            versions = {language: Version(body) for language, body in row.versions.items()}
             content = (
-                Content(row.body, photo_file_id=row.photo_file_id) if row.body is not None else None
+                Content(row.body, photo_file_id=row.photo_file_id, versions=versions)
+                if row.body is not None
+                else None
             )
-            return BroadcastDraft(None if row.all_cities else row.city_id, content)
+            city_id = None if row.all_cities else row.city_id
+            return BroadcastDraft(city_id, content, row.version_language)
         return ActionDraft(
             row.city_id or 0, row.title, row.starts_at, row.place, row.details, row.action_id
         )
@@ -77,6 +82,10 @@ class Drafts:
                 body=content.body if content else None,
                 photo_file_id=content.photo_file_id if content else None,
                 updated_at=at,
+                version_language=draft.version_language,
+                versions={language: version.body for language, version in content.versions.items()}
+                if content
+                else {},
             )
         else:
             row = DraftRow(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 import warnings
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -25,28 +26,31 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.context import MusterContext
-from bot.i18n import chunked, t
+from bot.i18n import LANGUAGES, chunked, joined, t
 from bot.localtime import LocalTimeError, parse_local, show
 from domain.drafts import BroadcastDraft
+from handlers.account import LANGUAGE_NAMES
 from handlers.common import PRIVATE_MESSAGE, edit, reply
 from handlers.conversations import abandoning, leaving, step
 from handlers.fallback import unknown_command
 from storage import broadcasts as store
 from storage import cities as city_store
-from storage.broadcasts import Broadcast, Content, State
+from storage.broadcasts import Broadcast, Content, State, Version
 from views.buttons import (
     BROADCAST_ABORT,
+    BROADCAST_ADD_VERSION,
     BROADCAST_CITY,
     BROADCAST_SCHEDULE,
     BROADCAST_SEND,
     BROADCAST_STOP,
+    BROADCAST_VERSION_LANGUAGE,
     OPENS_CONVERSATION,
     UNSCHEDULE,
     any_of,
     one_per_row,
 )
 
-CHOOSING_CITY, WRITING, CONFIRMING, SCHEDULING = range(4)
+CHOOSING_CITY, WRITING, CONFIRMING, SCHEDULING, VERSION_LANGUAGE, WRITING_VERSION = range(6)
 END = ConversationHandler.END
 ALL = "all"
 KIND = "broadcast"
@@ -137,6 +141,68 @@ async def take_message(update: Update, context: MusterContext) -> int:
     return CONFIRMING
 
 
+async def ask_version_language(update: Update, context: MusterContext) -> int:
+    """🌐 Add a language: the languages the message is not yet written in."""
+    query = update.callback_query
+    draft = await _allowed_draft(update, context)
+    if query is None or draft is None or draft.content is None:
+        return END
+    await query.answer()
+    language = await context.language_of(query.from_user)
+    written = {language, *draft.content.versions}  # the body is in the organizer's
+    missing = [code for code in LANGUAGES if code not in written]
+    markup = one_per_row(
+        *(
+            (LANGUAGE_NAMES.get(code, code), BROADCAST_VERSION_LANGUAGE.data(code))
+            for code in missing
+        ),
+        (t(language, "button_abort"), BROADCAST_ABORT.data()),
+    )
+    await edit(update, context, t(language, "broadcast_pick_language"), markup)
+    return VERSION_LANGUAGE
+
+
+async def choose_version_language(update: Update, context: MusterContext) -> int:
+    query = update.callback_query
+    draft = await _allowed_draft(update, context)
+    if query is None or draft is None:
+        return END
+    (code,) = BROADCAST_VERSION_LANGUAGE.parse(query.data) or ("",)
+    if code not in LANGUAGES:
+        await query.answer()
+        return VERSION_LANGUAGE
+    await query.answer()
+    draft.version_language = code
+    language = await context.language_of(query.from_user)
+    name = LANGUAGE_NAMES.get(code, code)
+    await edit(update, context, t(language, "broadcast_write_version", language=name))
+    return WRITING_VERSION
+
+
+async def take_version(update: Update, context: MusterContext) -> int:
+    """The message in another language: text (for a photo, the caption in that language)."""
+    message, draft = update.effective_message, draft_of(context)
+    reach = await context.reach(update.effective_user)
+    if reach is None or not reach.may_reach(draft.city_id):
+        await reply(update, context, "not_your_city")
+        return END
+    if message is None or draft.content is None or draft.version_language is None:
+        return END
+    if not message.text:
+        await reply(update, context, "broadcast_version_text")
+        return WRITING_VERSION
+    photo = draft.content.photo_file_id is not None
+    limit = MessageLimit.CAPTION_LENGTH if photo else MessageLimit.MAX_TEXT_LENGTH
+    if utf16_length(message.text) > limit:
+        await reply(update, context, "broadcast_too_long", limit=int(limit))
+        return WRITING_VERSION
+    versions = {**draft.content.versions, draft.version_language: Version(message.text_html)}
+    draft.content = replace(draft.content, versions=versions)
+    draft.version_language = None
+    await preview(update, context, draft, shown=message.text_html)
+    return CONFIRMING
+
+
 def content_of(message: Message) -> Content | None:
     if message.photo:
         return Content(message.caption_html or "", photo_file_id=message.photo[-1].file_id)
@@ -150,20 +216,28 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-async def preview(update: Update, context: MusterContext, draft: BroadcastDraft) -> None:
-    """Shows the message exactly as supporters will get it, then the count and the choices."""
+async def preview(
+    update: Update, context: MusterContext, draft: BroadcastDraft, shown: str | None = None
+) -> None:
+    """Shows the message exactly as supporters will get it (the version just written, or the
+    body), then the languages it is written in, the count and the choices."""
     message, content = update.effective_message, draft.content
     if message is None or content is None:
         return
+    body = content.body if shown is None else shown
     if content.photo_file_id:
-        await message.reply_photo(content.photo_file_id, caption=content.body)
+        await message.reply_photo(content.photo_file_id, caption=body)
     else:
-        await message.reply_text(content.body)
+        await message.reply_text(body)
+    if content.versions:
+        names = joined(LANGUAGE_NAMES.get(code, code) for code in content.versions)
+        await reply(update, context, "broadcast_versions", languages=names)
     recipients = await store.audience_size(context.db, draft.city_id)
     language = await context.language_of(update.effective_user)
     markup = one_per_row(
         (t(language, "button_send_now"), BROADCAST_SEND.data()),
         (t(language, "button_schedule"), BROADCAST_SCHEDULE.data()),
+        (t(language, "button_add_version"), BROADCAST_ADD_VERSION.data()),
         (t(language, "button_abort"), BROADCAST_ABORT.data()),
     )
     await reply(update, context, "broadcast_confirm", markup=markup, count=recipients)
@@ -370,7 +444,17 @@ def conversation() -> ConversationHandler[MusterContext]:
                 CONFIRMING: [
                     CallbackQueryHandler(step(KIND, send_now), pattern=BROADCAST_SEND.pattern),
                     CallbackQueryHandler(step(KIND, ask_time), pattern=BROADCAST_SCHEDULE.pattern),
+                    CallbackQueryHandler(
+                        step(KIND, ask_version_language), pattern=BROADCAST_ADD_VERSION.pattern
+                    ),
                 ],
+                VERSION_LANGUAGE: [
+                    CallbackQueryHandler(
+                        step(KIND, choose_version_language),
+                        pattern=BROADCAST_VERSION_LANGUAGE.pattern,
+                    )
+                ],
+                WRITING_VERSION: [MessageHandler(text_or_photo, step(KIND, take_version))],
                 SCHEDULING: [MessageHandler(text_or_photo & filters.TEXT, step(KIND, take_time))],
             },
             fallbacks=[

@@ -29,17 +29,25 @@ class Outcome(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Version:
+    """The text (or caption) and keyboard readers of one language get."""
+
+    body: str
+    reply_markup: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Content:
     """What supporters receive: Telegram HTML text, or a photo with an HTML caption.
 
-    An organizer's broadcast is one text for everyone; announcements and reminders that Muster
-    writes itself carry a Spanish version too."""
+    body is for everyone; versions, one a language, replace it for readers of theirs (an
+    organizer may write some; announcements and reminders Muster writes come in every
+    language)."""
 
     body: str
     photo_file_id: str | None = None
     reply_markup: str | None = None  # Bot API JSON of an inline keyboard
-    body_es: str | None = None
-    reply_markup_es: str | None = None
+    versions: dict[str, Version] = field(default_factory=dict)
 
     @property
     def kind(self) -> str:
@@ -47,8 +55,9 @@ class Content:
 
     def in_language(self, language: str) -> tuple[str, str | None]:
         """The body and keyboard for a reader of that language."""
-        if language == "es" and self.body_es is not None:
-            return self.body_es, self.reply_markup_es
+        version = self.versions.get(language)
+        if version is not None:
+            return version.body, version.reply_markup
         return self.body, self.reply_markup
 
 
@@ -101,19 +110,13 @@ class Result:
     error: str | None = None
 
 
-def _broadcast(row: aiosqlite.Row) -> Broadcast:
+def _broadcast(row: aiosqlite.Row, versions: dict[str, Version]) -> Broadcast:
     return Broadcast(
         id=row["id"],
         author_id=row["author_id"],
         city_id=row["city_id"],
         all_cities=bool(row["all_cities"]),
-        content=Content(
-            row["body"],
-            row["photo_file_id"],
-            row["reply_markup"],
-            row["body_es"],
-            row["reply_markup_es"],
-        ),
+        content=Content(row["body"], row["photo_file_id"], row["reply_markup"], versions),
         state=State(row["status"]),
         created_at=row["created_at"],
         send_at=row["send_at"],
@@ -198,8 +201,8 @@ async def _insert(
 ) -> int:
     cursor = await tx.execute(
         "INSERT INTO broadcasts (author_id, city_id, all_cities, kind, body, photo_file_id, "
-        "reply_markup, body_es, reply_markup_es, status, created_at, send_at, expires_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "reply_markup, status, created_at, send_at, expires_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             author_id,
             city_id,
@@ -208,8 +211,6 @@ async def _insert(
             content.body,
             content.photo_file_id,
             content.reply_markup,
-            content.body_es,
-            content.reply_markup_es,
             state.value,
             now(),
             send_at,
@@ -217,12 +218,44 @@ async def _insert(
         ),
     )
     assert cursor.lastrowid is not None
+    await _write_versions(tx, cursor.lastrowid, content)
     return cursor.lastrowid
+
+
+async def _write_versions(tx: aiosqlite.Connection, broadcast_id: int, content: Content) -> None:
+    await tx.execute("DELETE FROM broadcast_versions WHERE broadcast_id = ?", (broadcast_id,))
+    await tx.executemany(
+        "INSERT INTO broadcast_versions (broadcast_id, language, body, reply_markup) "
+        "VALUES (?, ?, ?, ?)",
+        (
+            (broadcast_id, language, version.body, version.reply_markup)
+            for language, version in content.versions.items()
+        ),
+    )
+
+
+async def _with_versions(db: Database, rows: list[aiosqlite.Row]) -> list[Broadcast]:
+    """Broadcasts from their rows, each with its versions, read in one query."""
+    if not rows:
+        return []
+    ids = [row["id"] for row in rows]
+    marks = ", ".join("?" * len(ids))
+    found = await db.fetch_all(
+        "SELECT broadcast_id, language, body, reply_markup FROM broadcast_versions "  # noqa: S608
+        f"WHERE broadcast_id IN ({marks})",
+        ids,
+    )
+    versions: dict[int, dict[str, Version]] = {}
+    for version in found:
+        versions.setdefault(version["broadcast_id"], {})[version["language"]] = Version(
+            version["body"], version["reply_markup"]
+        )
+    return [_broadcast(row, versions.get(row["id"], {})) for row in rows]
 
 
 async def get(db: Database, broadcast_id: int) -> Broadcast | None:
     row = await db.fetch_one("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
-    return _broadcast(row) if row else None
+    return (await _with_versions(db, [row]))[0] if row else None
 
 
 # Followers who may be messaged now: active, and following the city (or any city).
@@ -306,18 +339,14 @@ async def revise(db: Database, broadcast_id: int, content: Content, expires_at: 
     changed while its announcement or a reminder was going out). Only while sending."""
     async with db.transaction() as tx:
         cursor = await tx.execute(
-            "UPDATE broadcasts SET body = ?, reply_markup = ?, body_es = ?, reply_markup_es = ?, "
-            "expires_at = ? WHERE id = ? AND status = 'sending'",
-            (
-                content.body,
-                content.reply_markup,
-                content.body_es,
-                content.reply_markup_es,
-                expires_at,
-                broadcast_id,
-            ),
+            "UPDATE broadcasts SET body = ?, reply_markup = ?, expires_at = ? "
+            "WHERE id = ? AND status = 'sending'",
+            (content.body, content.reply_markup, expires_at, broadcast_id),
         )
-        return cursor.rowcount > 0
+        if cursor.rowcount == 0:
+            return False
+        await _write_versions(tx, broadcast_id, content)
+        return True
 
 
 async def pending(
@@ -444,7 +473,7 @@ async def in_state(db: Database, state: State) -> list[Broadcast]:
         "SELECT * FROM broadcasts WHERE status = ? ORDER BY coalesce(send_at, created_at), id",
         (state.value,),
     )
-    return [_broadcast(row) for row in rows]
+    return await _with_versions(db, rows)
 
 
 async def recent(db: Database, limit: int = 10, organizer_id: int | None = None) -> list[Broadcast]:
@@ -461,4 +490,4 @@ async def recent(db: Database, limit: int = 10, organizer_id: int | None = None)
             "(SELECT city_id FROM organizer_cities WHERE user_id = ?) ORDER BY id DESC LIMIT ?",
             (organizer_id, limit),
         )
-    return [_broadcast(row) for row in rows]
+    return await _with_versions(db, rows)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aiosqlite
 
@@ -24,6 +24,8 @@ class DraftRow:
     body: str | None = None
     photo_file_id: str | None = None
     updated_at: int = 0
+    version_language: str | None = None
+    versions: dict[str, str] = field(default_factory=dict)  # language -> body
 
 
 def _draft(row: aiosqlite.Row) -> DraftRow:
@@ -41,6 +43,7 @@ def _draft(row: aiosqlite.Row) -> DraftRow:
         body=row["body"],
         photo_file_id=row["photo_file_id"],
         updated_at=row["updated_at"],
+        version_language=row["version_language"],
     )
 
 
@@ -49,13 +52,14 @@ async def save(db: Database, draft: DraftRow) -> None:
     async with db.transaction() as tx:
         await tx.execute(
             "INSERT INTO drafts (user_id, kind, step, city_id, all_cities, title, starts_at, "
-            "place, details, action_id, body, photo_file_id, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "place, details, action_id, body, photo_file_id, updated_at, version_language) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (user_id, kind) DO UPDATE SET step = excluded.step, "
             "city_id = excluded.city_id, all_cities = excluded.all_cities, "
             "title = excluded.title, starts_at = excluded.starts_at, place = excluded.place, "
             "details = excluded.details, action_id = excluded.action_id, body = excluded.body, "
-            "photo_file_id = excluded.photo_file_id, updated_at = excluded.updated_at",
+            "photo_file_id = excluded.photo_file_id, updated_at = excluded.updated_at, "
+            "version_language = excluded.version_language",
             (
                 draft.user_id,
                 draft.kind,
@@ -70,7 +74,13 @@ async def save(db: Database, draft: DraftRow) -> None:
                 draft.body,
                 draft.photo_file_id,
                 draft.updated_at,
+                draft.version_language,
             ),
+        )
+        await tx.execute("DELETE FROM draft_versions WHERE user_id = ?", (draft.user_id,))
+        await tx.executemany(
+            "INSERT INTO draft_versions (user_id, language, body) VALUES (?, ?, ?)",
+            ((draft.user_id, language, body) for language, body in draft.versions.items()),
         )
 
 
@@ -80,7 +90,14 @@ async def get(db: Database, user_id: int, kind: str, since: int) -> DraftRow | N
         "SELECT * FROM drafts WHERE user_id = ? AND kind = ? AND updated_at >= ?",
         (user_id, kind, since),
     )
-    return _draft(row) if row else None
+    if row is None:
+        return None
+    versions = await db.fetch_all(
+        "SELECT language, body FROM draft_versions WHERE user_id = ?", (user_id,)
+    )
+    draft = _draft(row)
+    draft.versions.update({version["language"]: version["body"] for version in versions})
+    return draft
 
 
 async def steps(db: Database, kind: str, since: int) -> dict[int, int]:
@@ -102,9 +119,15 @@ async def set_step(db: Database, user_id: int, kind: str, step: int) -> None:
 async def drop(db: Database, user_id: int, kind: str) -> None:
     async with db.transaction() as tx:
         await tx.execute("DELETE FROM drafts WHERE user_id = ? AND kind = ?", (user_id, kind))
+        if kind == "broadcast":
+            await tx.execute("DELETE FROM draft_versions WHERE user_id = ?", (user_id,))
 
 
 async def drop_older_than(db: Database, cutoff: int) -> int:
     async with db.transaction() as tx:
         cursor = await tx.execute("DELETE FROM drafts WHERE updated_at < ?", (cutoff,))
+        await tx.execute(
+            "DELETE FROM draft_versions WHERE user_id NOT IN "
+            "(SELECT user_id FROM drafts WHERE kind = 'broadcast')"
+        )
         return cursor.rowcount

@@ -124,6 +124,7 @@ async def erase(db: Database, user_id: int) -> bool:
         erased = cursor.rowcount > 0
         # Half-written alerts are theirs too (an admin may have drafts and no supporter row).
         await tx.execute("DELETE FROM drafts WHERE user_id = ?", (user_id,))
+        await tx.execute("DELETE FROM draft_versions WHERE user_id = ?", (user_id,))
         # Nothing goes out later in the name of someone who left: their organizer role went
         # with them, and once unlinked nobody could tell whose it was. (A timer still armed
         # finds it cancelled and does nothing.)

@@ -73,6 +73,8 @@ BROADCAST_CITY = Button("bc:city:", (f"{_ID}|all",))
 BROADCAST_SEND = Button("bc:send")
 BROADCAST_SCHEDULE = Button("bc:schedule")
 BROADCAST_ABORT = Button("bc:abort")
+BROADCAST_ADD_VERSION = Button("bc:version")
+BROADCAST_VERSION_LANGUAGE = Button("bc:in:", (r"[a-z]{2,3}(?:-[A-Za-z]{2,4})?",))
 BROADCAST_STOP = Button("bc:stop:", (_ID,))
 UNSCHEDULE = Button("bc:unschedule:", (_ID,))
 
@@ -96,6 +98,8 @@ ALL: tuple[Button, ...] = (
     BROADCAST_SEND,
     BROADCAST_SCHEDULE,
     BROADCAST_ABORT,
+    BROADCAST_ADD_VERSION,
+    BROADCAST_VERSION_LANGUAGE,
     BROADCAST_STOP,
     UNSCHEDULE,
     ACTION_CITY,

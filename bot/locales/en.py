@@ -115,6 +115,14 @@ TEXTS: dict[str, str] = {
         "Now send the message for <b>{city}</b>: text with formatting (bold, italic, links) or "
         "a photo with a caption. /cancel stops."
     ),
+    "button_add_version": "🌐 Add a language",
+    "broadcast_pick_language": (
+        "🌐 Which language is the next version in? Everyone gets the version in their own "
+        "language, and the first one you wrote if there is none."
+    ),
+    "broadcast_write_version": "Now send the message in <b>{language}</b>, as text.",
+    "broadcast_version_text": "Please send this version as text. /cancel stops.",
+    "broadcast_versions": "🌐 Also written in: {languages}.",
     "broadcast_text_or_photo": "Please send text or one photo with a caption. /cancel stops.",
     "broadcast_too_long": "That is too long: Telegram allows at most {limit} characters here. "
     "Please shorten it and send it again.",

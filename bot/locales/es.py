@@ -117,6 +117,14 @@ TEXTS: dict[str, str] = {
         "Ahora envía el mensaje para <b>{city}</b>: texto con formato (negrita, cursiva, "
         "enlaces) o una foto con pie. /cancel para salir."
     ),
+    "button_add_version": "🌐 Añadir un idioma",
+    "broadcast_pick_language": (
+        "🌐 ¿En qué idioma es la siguiente versión? Cada persona recibe la versión en su "
+        "idioma, y la primera que escribiste si no la hay."
+    ),
+    "broadcast_write_version": "Ahora envía el mensaje en <b>{language}</b>, como texto.",
+    "broadcast_version_text": "Envía esta versión como texto. /cancel para salir.",
+    "broadcast_versions": "🌐 También escrito en: {languages}.",
     "broadcast_text_or_photo": "Envía texto o una foto con pie. /cancel para salir.",
     "broadcast_too_long": "Es demasiado largo: Telegram permite como máximo {limit} caracteres "
     "aquí. Acórtalo y envíalo de nuevo.",
