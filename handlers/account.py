@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import MusterContext
-from bot.i18n import LANGUAGES, t
+from bot.i18n import LANGUAGES, language_name, t
 from bot.menu import ADMIN_MENU, register_personal_menu
 from handlers.common import PRIVATE_MESSAGE, edit, reply, signed_up
 from storage import supporters as supporter_store
@@ -14,7 +14,6 @@ from storage.supporters import Status
 
 LANGUAGE = "lang:"
 ERASE = "erase:"
-LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 
 
 async def choose_language(update: Update, context: MusterContext) -> None:
@@ -26,7 +25,7 @@ async def choose_language(update: Update, context: MusterContext) -> None:
         await supporter_store.ensure(context.db, user.id, language)
     markup = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"{LANGUAGE}{code}")]
+            [InlineKeyboardButton(language_name(code), callback_data=f"{LANGUAGE}{code}")]
             for code in LANGUAGES
         ]
     )
