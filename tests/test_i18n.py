@@ -36,6 +36,7 @@ def test_values_are_escaped_unless_already_html() -> None:
         "You follow: <b>A&lt;</b>, <b>B</b>."
     )
     assert t("en", "my_cities", cities=Html("<i>x</i>")) == "You follow: <i>x</i>."
+    assert t("ar", "subscribed", city="<i>&") == "✅ أصبحت تتابع <b>&lt;i&gt;&amp;</b>."
 
 
 @pytest.mark.parametrize(
@@ -52,6 +53,34 @@ def test_a_count_picks_the_plural_form(count: int, english: str, spanish: str) -
         f"Broadcast #7 is on its way {english}"
     )
     assert t("es", "broadcast_started", id=7, count=count) == f"El aviso #7 va en camino {spanish}"
+
+
+@pytest.mark.parametrize(
+    ("count", "arabic"),
+    [
+        (0, "☝️ هكذا ستبدو، لكن لا يوجد الآن أي متابع ليراها. هل تنشرها؟"),
+        (1, "☝️ هكذا سيراها متابع واحد. هل تنشرها؟"),
+        (2, "☝️ هكذا سيراها متابعان. هل تنشرها؟"),
+        (3, "☝️ هكذا سيراها 3 متابعين. هل تنشرها؟"),
+        (10, "☝️ هكذا سيراها 10 متابعين. هل تنشرها؟"),
+        (11, "☝️ هكذا سيراها 11 متابعًا. هل تنشرها؟"),
+        (99, "☝️ هكذا سيراها 99 متابعًا. هل تنشرها؟"),
+        (100, "☝️ هكذا سيراها 100 متابع. هل تنشرها؟"),
+        (103, "☝️ هكذا سيراها 103 متابعين. هل تنشرها؟"),
+        (1011, "☝️ هكذا سيراها 1011 متابعًا. هل تنشرها؟"),
+    ],
+)
+def test_arabic_takes_all_six_plural_forms(count: int, arabic: str) -> None:
+    """Arabic says zero, one, two, a few (3-10), many (11-99) and a hundred differently."""
+    assert t("ar", "newaction_confirm", count=count) == arabic
+
+
+def test_chinese_and_vietnamese_have_one_form_for_every_count() -> None:
+    """Languages that do not inflect for number use their one form with the number in it."""
+    assert t("zh", "newaction_confirm", count=1) == "☝️ 1 位关注者将看到这样的内容。发布吗？"
+    assert t("vi", "newaction_confirm", count=21) == (
+        "☝️ 21 người theo dõi sẽ thấy như thế này. Công bố chứ?"
+    )
 
 
 def test_a_plural_text_without_its_count_fails_loudly() -> None:
@@ -75,6 +104,13 @@ def test_an_unknown_language_reads_english() -> None:
         ("pt-BR", "en"),
         (None, "en"),
         ("", "en"),
+        ("ar", "ar"),
+        ("ar-EG", "ar"),
+        ("vi", "vi"),
+        ("zh", "zh"),
+        ("zh-hans", "zh"),
+        ("zh-cn", "zh"),
+        ("zh-sg", "zh"),
         ("zh-hant", "en"),
         ("zh-tw", "en"),
         ("zh-hk", "en"),
@@ -82,12 +118,13 @@ def test_an_unknown_language_reads_english() -> None:
     ],
 )
 def test_language_from_telegram_code(code: str | None, language: str) -> None:
-    """A Telegram code maps to the catalog of its language and script, English for everything
-    else."""
+    """A Telegram code maps to the catalog of its language and script (Simplified Chinese only
+    for Simplified), English for everything else."""
     assert language_for(code) == language
 
 
 def test_each_language_is_named_in_itself() -> None:
     """Language buttons name each language as its speakers write it, from CLDR."""
-    names = {"en": "English", "es": "Español"}
+    names = {"en": "English", "es": "Español", "ar": "العربية", "zh": "简体中文"}
+    names["vi"] = "Tiếng Việt"
     assert {language: language_name(language) for language in names} == names

@@ -1,5 +1,5 @@
 """Languages as data: every catalog complete and consistent with English, plurals and dates by
-each language's rules."""
+each language's rules, and supporters who speak Arabic, Chinese or Vietnamese served in it."""
 
 from __future__ import annotations
 
@@ -19,9 +19,11 @@ from bot.context import MusterApp
 from bot.i18n import CATALOGS, COUNT, DEFAULT_LANGUAGE, LANGUAGES, Html, joined, t
 from bot.localtime import show
 from simulator.driver import SimUser
-from simulator.html import parse_html
+from simulator.html import parse_html, utf16_len
 from simulator.server import BotApiSimulator
 from storage import Database
+from storage import actions as action_store
+from storage import cities as city_store
 from storage import supporters as supporter_store
 from storage.cities import City
 from tests.conftest import followers
@@ -67,7 +69,7 @@ def test_the_languages_are_the_files_in_the_catalog_folder() -> None:
     files = [entry.name for entry in FOLDER.iterdir() if entry.name.endswith(".po")]
     assert sorted(LANGUAGES) == sorted(name.removesuffix(".po") for name in files)
     assert LANGUAGES[0] == DEFAULT_LANGUAGE
-    assert {"en", "es"} <= set(LANGUAGES)
+    assert {"en", "es", "ar", "zh", "vi"} <= set(LANGUAGES)
 
 
 def test_english_is_the_source_every_translation_starts_from() -> None:
@@ -181,6 +183,9 @@ def test_every_text_fills_in_real_values_in_every_language(language: str) -> Non
     [
         ("en", "Tue 14 Jan, 17:30 PST"),
         ("es", "mar 14 ene, 17:30 PST"),
+        ("ar", "الثلاثاء، 14 يناير، 17:30 PST"),
+        ("zh", "1月14日周二 17:30 PST"),
+        ("vi", "17:30 PST, Th 3, 14 thg 1"),
     ],
 )
 def test_dates_read_the_way_each_language_writes_them(language: str, shown: str) -> None:
@@ -199,10 +204,137 @@ def test_spanish_september_is_cldrs_sept() -> None:
 # --- Stories through the simulator ------------------------------------------------------------
 
 
+async def test_arabic_text_with_values_keeps_its_html_through_telegram(
+    sim: BotApiSimulator, db: Database
+) -> None:
+    """A right-to-left reply with a city name full of markup characters arrives as Telegram
+    parses it: the name intact, in bold exactly over the name."""
+    name = "Río <Norte> & Sur"
+    await city_store.add(db, "rio", "America/Los_Angeles", name)
+    amal = sim.user("Amal", lang="ar")
+    await amal.says("/start")
+    await amal.receives()
+    await amal.says("/subscribe rio")
+    reply = await amal.receives()
+    prefix = "✅ أصبحت تتابع "
+    assert reply.text == f"{prefix}{name}."
+    assert reply.entities == [{"type": "bold", "offset": utf16_len(prefix), "length": len(name)}]
+
+
+@pytest.mark.parametrize(
+    ("label", "language", "done", "follows", "when", "buttons", "thanks"),
+    [
+        (
+            "العربية",
+            "ar",
+            "تم: سأكتب إليك بالعربية.",
+            "تتابع: Seattle.",
+            "الثلاثاء، 14 يناير، 17:30 PST",
+            ["سأحضر", "لا أستطيع الحضور"],
+            "نراك هناك!",
+        ),
+        (
+            "简体中文",
+            "zh",
+            "好的：之后我会用简体中文给你发消息。",
+            "你关注的城市：Seattle。",
+            "1月14日周二 17:30 PST",
+            ["我会到场", "我去不了"],
+            "到时见！",
+        ),
+        (
+            "Tiếng Việt",
+            "vi",
+            "Xong: tôi sẽ nhắn cho bạn bằng tiếng Việt.",
+            "Bạn đang theo dõi: Seattle.",
+            "17:30 PST, Th 3, 14 thg 1",
+            ["Tôi sẽ đến", "Tôi không đến được"],
+            "Hẹn gặp bạn ở đó!",
+        ),
+    ],
+)
+async def test_a_supporter_who_picks_a_language_is_answered_in_it(
+    sim: BotApiSimulator,
+    db: Database,
+    seattle: City,
+    label: str,
+    language: str,
+    done: str,
+    follows: str,
+    when: str,
+    buttons: list[str],
+    thanks: str,
+) -> None:
+    """After /language and a press on the language's own name, replies, an action's card, its
+    date and its buttons all come in that language."""
+    ivy = sim.user("Ivy", lang="en")
+    await ivy.says("/start city-seattle")
+    await ivy.receives()
+    await ivy.says("/language")
+    picker = await ivy.receives()
+    assert {"English", "Español", label} <= set(picker.labels())
+    await ivy.presses(label)
+    await ivy.waits_for(lambda chat: chat.last.text == done)
+    supporter = await supporter_store.get(db, ivy.id)
+    assert supporter is not None and supporter.language == language
+
+    await ivy.says("/mycities")
+    assert (await ivy.receives()).text == follows
+    await action_store.create(db, None, seattle.id, "Vigil", TUESDAY, "Park", "", None)
+    await ivy.says("/actions")
+    card = await ivy.receives()
+    assert card.text.startswith(f"📢 Vigil\n🗓 {when}\n📍 Park\n\n🔗 ")
+    assert card.labels() == buttons
+    answered = len(ivy.callback_answers)
+    await ivy.presses(buttons[0])
+    await sim.wait_until(lambda: len(ivy.callback_answers) > answered, 5)
+    assert ivy.callback_answers[-1].text == thanks
+    await ivy.waits_for(lambda chat: chat.last.labels() == [f"✅ {buttons[0]}", buttons[1]])
+
+
+@pytest.mark.parametrize(
+    ("telegram_code", "language", "welcome"),
+    [
+        (
+            "vi",
+            "vi",
+            "👋 Chào mừng bạn đến với Muster! Tôi sẽ báo cho bạn biết khi nào và ở đâu cần có "
+            "mặt.\n\nHãy chạm vào những thành phố bạn muốn theo dõi:",
+        ),
+        ("zh-hans", "zh", "👋 欢迎来到 Muster！我会告诉你何时何地到场。\n\n点选你想关注的城市："),
+        (
+            "zh-hant",
+            "en",
+            "👋 Welcome to Muster! I'll tell you when and where to show up.\n\n"
+            "Tap the cities you want to follow:",
+        ),
+    ],
+)
+async def test_a_newcomer_is_welcomed_in_their_telegram_language(
+    sim: BotApiSimulator,
+    db: Database,
+    seattle: City,
+    telegram_code: str,
+    language: str,
+    welcome: str,
+) -> None:
+    """Someone whose Telegram speaks Vietnamese (or Simplified Chinese) is welcomed in it from
+    the first /start and keeps it; Traditional Chinese, which Muster lacks, gets English."""
+    lan = sim.user("Lan", lang=telegram_code)
+    await lan.says("/start")
+    reply = await lan.receives()
+    assert reply.text == welcome
+    assert reply.labels() == ["Seattle"]
+    supporter = await supporter_store.get(db, lan.id)
+    assert supporter is not None and supporter.language == language
+
+
 @pytest.mark.parametrize(
     ("language", "count", "confirm", "send_now"),
     [
         ("en", 1, "☝️ This is exactly what 1 supporter will get. Send it?", "📣 Send now"),
+        ("ar", 2, "☝️ هذا بالضبط ما سيتلقاه مؤيدان. هل تُرسله؟", "📣 أرسل الآن"),
+        ("ar", 11, "☝️ هذا بالضبط ما سيتلقاه 11 مؤيدًا. هل تُرسله؟", "📣 أرسل الآن"),
     ],
 )
 async def test_an_organizer_is_told_the_audience_in_the_right_plural(
@@ -216,7 +348,7 @@ async def test_an_organizer_is_told_the_audience_in_the_right_plural(
     send_now: str,
 ) -> None:
     """The confirmation before a broadcast counts its audience as the organizer's language
-    does: one supporter, not "1 supporters"."""
+    does: one supporter in English; two (a dual) or eleven in Arabic."""
     await supporter_store.set_language(db, organizer.id, language)
     await followers(sim, db, seattle, count)
     write = parse_html(t(language, "broadcast_write", city="Seattle"))[0]
