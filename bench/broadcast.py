@@ -48,6 +48,7 @@ from bench.common import (
 from bot.botapi import BotApiClient, Reply
 from bot.budget import SendBudget, busiest_second
 from bot.delivery import DeliveryEngine, Tuning
+from bot.i18n import DEFAULT_LANGUAGE
 from storage import Database, bulk
 from storage import broadcasts as store
 from storage import cities as city_store
@@ -77,7 +78,7 @@ async def seeded_database(path: Path, followers: int) -> AsyncIterator[tuple[Dat
     try:
         city = await city_store.add(db, "seattle", "America/Los_Angeles", "Seattle")
         started = time.perf_counter()
-        await bulk.add_followers(db, city.id, recipients(followers))
+        await bulk.add_followers(db, city.id, recipients(followers), DEFAULT_LANGUAGE)
         yield db, city.id, time.perf_counter() - started
     finally:
         await db.close()

@@ -161,10 +161,17 @@ async def _open_services(app: MusterApp) -> None:
     await _restore_pause(services.engine.budget, services.db)
     await register_menu(app.bot, services.settings.admin_ids)
     await services.drafts.expire()
+    if app.job_queue is not None:
+        # Drafts untouched for a day go while the bot runs, not only at start-up.
+        app.job_queue.run_repeating(_expire_drafts, interval=3600, name="expire-drafts")
     await services.engine.start()
     await services.broadcasts.start()
     await services.mobilizer.start()
     log.info("Muster is up as @%s", app.bot.username)
+
+
+async def _expire_drafts(context: MusterContext) -> None:
+    await context.services.drafts.expire()
 
 
 async def _keep_pause(db: Database, seconds: float) -> None:

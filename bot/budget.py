@@ -76,6 +76,7 @@ class SendBudget:
         self._tokens = self.capacity
         self._stamp = clock()
         self._paused_until = 0.0
+        self._kept_until = 0.0
         self._interactive_waiting = 0
         self._changed = asyncio.Event()
         self._bulk_turn = asyncio.Lock()
@@ -87,6 +88,11 @@ class SendBudget:
         """Telegram said "retry after" for the whole bot: nobody sends until then, and the
         bucket starts empty when the pause ends, so the pause does not save up a burst."""
         self.hold(seconds)
+        # Hundreds of sends can meet the same 429 at once: record the pause once, not once
+        # for each of them (each record is a transaction and an fsync).
+        if self._paused_until <= self._kept_until + 1.0:
+            return
+        self._kept_until = self._paused_until
         if self._keep is not None:
             try:
                 await self._keep(seconds)

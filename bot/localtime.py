@@ -11,16 +11,12 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime, tokenize_pattern, untokenize_pattern
+
+from bot.i18n import locale_of, t
+
 INPUT_FORMAT = "%Y-%m-%d %H:%M"
 DAY = 86_400
-DAYS = {
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-    "es": ("lun", "mar", "mié", "jue", "vie", "sáb", "dom"),
-}
-MONTHS = {
-    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-    "es": ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"),
-}
 
 
 class Problem(StrEnum):
@@ -70,15 +66,23 @@ def parse_local(text: str, zone: ZoneInfo, now: datetime | None = None) -> Momen
 
 
 def show(moment: datetime | int, zone: ZoneInfo, language: str) -> str:
-    """Like `Fri 5 Dec, 18:00 PST`, in the city's zone and the reader's language."""
+    """Like `Fri 5 Dec, 18:00 PST`, in the city's zone and the reader's language: the CLDR
+    pattern of the reader's catalog ("datetime_pattern"), with names from CLDR through Babel."""
     if isinstance(moment, int):
         moment = datetime.fromtimestamp(moment, UTC)
     local = moment.astimezone(zone)
-    days, months = DAYS.get(language, DAYS["en"]), MONTHS.get(language, MONTHS["en"])
-    return (
-        f"{days[local.weekday()]} {local.day} {months[local.month - 1]}, "
-        f"{local:%H:%M} {local.tzname()}"
-    )
+    pattern = with_zone(t(language, "datetime_pattern"), local.tzname() or "")
+    return format_datetime(local, pattern, locale=locale_of(language))
+
+
+def with_zone(pattern: str, abbreviation: str) -> str:
+    """The pattern with the zone's own abbreviation (PST, CEST) as literal text where it says
+    z: CLDR's names for zones would show "GMT-8" in most languages."""
+    tokens = [
+        ("chars", abbreviation) if kind == "field" and value[0] == "z" else (kind, value)
+        for kind, value in tokenize_pattern(pattern)
+    ]
+    return untokenize_pattern(tokens)
 
 
 def ahead_of(starts_at: int, offset_seconds: int, zone: ZoneInfo) -> int:

@@ -36,15 +36,12 @@ class DraftPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any,
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
-        """Each step writes its draft itself, before replying; this late copy only moves a
-        draft that still exists, and never brings one back."""
+        """Each step writes its draft and state itself as it ends. This copy, made up to a
+        minute later, could only be older, so it writes nothing; a conversation that ended
+        without a step (its timeout) has its draft dropped."""
         user_id = key[-1]
-        if not isinstance(user_id, int):
-            return
-        if new_state is None:
+        if new_state is None and isinstance(user_id, int):
             await self.drafts.drop(user_id, name)
-        elif isinstance(new_state, int):
-            await self.drafts.set_step(user_id, name, new_state)
 
     # Nothing else is kept.
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:

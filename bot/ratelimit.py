@@ -13,6 +13,7 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from bot.budget import ARRIVAL, SendBudget
+from bot.updates import SLOT
 
 log = logging.getLogger(__name__)
 
@@ -97,12 +98,27 @@ class InteractiveRateLimiter(BaseRateLimiter[None]):
             return
         wait = until - self._clock()
         if wait > 0:
-            await asyncio.sleep(wait)
+            # Meanwhile the update's slot is free for other people's updates: one person's
+            # flood must not hold places everyone shares.
+            slot = SLOT.get()
+            if slot is not None:
+                slot.release()
+            try:
+                await asyncio.sleep(wait)
+            finally:
+                if slot is not None:
+                    await slot.acquire()
         if self._chat_paused_until.get(chat) == until:
             del self._chat_paused_until[chat]
 
     def _pause_chat(self, chat: int, seconds: float) -> None:
-        until = self._clock() + seconds
+        now = self._clock()
+        if len(self._chat_paused_until) > 1000:
+            # Forget pauses that are over, so the map stays as small as the throttled chats.
+            self._chat_paused_until = {
+                other: until for other, until in self._chat_paused_until.items() if until > now
+            }
+        until = now + seconds
         self._chat_paused_until[chat] = max(until, self._chat_paused_until.get(chat, 0.0))
 
     @staticmethod

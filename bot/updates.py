@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable
+from contextvars import ContextVar
 from typing import Any
 
 from telegram import Update
@@ -13,6 +14,10 @@ from telegram.ext import BaseUpdateProcessor
 from bot.budget import ARRIVAL
 
 UNBOUNDED = 2**31 - 1
+
+# The concurrency slot the update being handled holds, for code that must wait long on the
+# update's behalf without holding it (a chat sitting out its own 429).
+SLOT: ContextVar[asyncio.Semaphore | None] = ContextVar("slot", default=None)
 
 
 class PerChatOrder(BaseUpdateProcessor):
@@ -41,6 +46,7 @@ class PerChatOrder(BaseUpdateProcessor):
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
             async with lock, self._slots:
+                SLOT.set(self._slots)
                 await coroutine
         finally:
             # Forget idle people so the map stays as small as the set of active chats.

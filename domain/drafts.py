@@ -109,9 +109,6 @@ class Drafts:
         """Who is at which step of a draft of this kind (the conversations to resume)."""
         return await store.steps(self.db, kind, self._since())
 
-    async def set_step(self, user_id: int, kind: str, step: int) -> None:
-        await store.set_step(self.db, user_id, kind, step)
-
     async def expire(self) -> int:
         """Drops drafts untouched for a day; how many went."""
         return await store.drop_older_than(self.db, self._since())

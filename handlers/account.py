@@ -6,12 +6,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import MusterContext
-from bot.i18n import LANGUAGES, t
+from bot.i18n import LANGUAGES, language_name, t
 from bot.menu import ADMIN_MENU, register_personal_menu
 from handlers.common import PRIVATE_MESSAGE, edit, reply, signed_up
 from views.buttons import ERASE, LANGUAGE, one_per_row
-
-LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 
 
 async def choose_language(update: Update, context: MusterContext) -> None:
@@ -23,7 +21,7 @@ async def choose_language(update: Update, context: MusterContext) -> None:
         await context.supporters.ensure(user.id, language)
     markup = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=LANGUAGE.data(code))]
+            [InlineKeyboardButton(language_name(code), callback_data=LANGUAGE.data(code))]
             for code in LANGUAGES
         ]
     )

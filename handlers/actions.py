@@ -507,9 +507,13 @@ def conversation() -> ConversationHandler[MusterContext]:
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         return ConversationHandler(
             entry_points=[
-                CommandHandler("newaction", step(KIND, begin), filters=PRIVATE_MESSAGE),
-                CallbackQueryHandler(step(KIND, ask_new_time), pattern=ACTION_TIME.pattern),
-                CallbackQueryHandler(step(KIND, ask_new_place), pattern=ACTION_PLACE.pattern),
+                CommandHandler("newaction", step(KIND, begin, opens=True), filters=PRIVATE_MESSAGE),
+                CallbackQueryHandler(
+                    step(KIND, ask_new_time, opens=True), pattern=ACTION_TIME.pattern
+                ),
+                CallbackQueryHandler(
+                    step(KIND, ask_new_place, opens=True), pattern=ACTION_PLACE.pattern
+                ),
             ],
             states={
                 CITY: [CallbackQueryHandler(step(KIND, choose_city), pattern=ACTION_CITY.pattern)],

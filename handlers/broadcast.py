@@ -26,10 +26,9 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.context import MusterContext
-from bot.i18n import LANGUAGES, chunked, joined, t
+from bot.i18n import LANGUAGES, chunked, joined, language_name, t
 from bot.localtime import LocalTimeError, parse_local, show
 from domain.drafts import BroadcastDraft
-from handlers.account import LANGUAGE_NAMES
 from handlers.common import PRIVATE_MESSAGE, edit, reply
 from handlers.conversations import abandoning, leaving, step
 from handlers.fallback import unknown_command
@@ -152,10 +151,7 @@ async def ask_version_language(update: Update, context: MusterContext) -> int:
     written = {language, *draft.content.versions}  # the body is in the organizer's
     missing = [code for code in LANGUAGES if code not in written]
     markup = one_per_row(
-        *(
-            (LANGUAGE_NAMES.get(code, code), BROADCAST_VERSION_LANGUAGE.data(code))
-            for code in missing
-        ),
+        *((language_name(code), BROADCAST_VERSION_LANGUAGE.data(code)) for code in missing),
         (t(language, "button_abort"), BROADCAST_ABORT.data()),
     )
     await edit(update, context, t(language, "broadcast_pick_language"), markup)
@@ -174,7 +170,7 @@ async def choose_version_language(update: Update, context: MusterContext) -> int
     await query.answer()
     draft.version_language = code
     language = await context.language_of(query.from_user)
-    name = LANGUAGE_NAMES.get(code, code)
+    name = language_name(code)
     await edit(update, context, t(language, "broadcast_write_version", language=name))
     return WRITING_VERSION
 
@@ -230,7 +226,7 @@ async def preview(
     else:
         await message.reply_text(body)
     if content.versions:
-        names = joined(LANGUAGE_NAMES.get(code, code) for code in content.versions)
+        names = joined(language_name(code) for code in content.versions)
         await reply(update, context, "broadcast_versions", languages=names)
     recipients = await store.audience_size(context.db, draft.city_id)
     language = await context.language_of(update.effective_user)
@@ -435,7 +431,9 @@ def conversation() -> ConversationHandler[MusterContext]:
         # intent here, since one person composes one broadcast at a time.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         return ConversationHandler(
-            entry_points=[CommandHandler("broadcast", step(KIND, begin), filters=PRIVATE_MESSAGE)],
+            entry_points=[
+                CommandHandler("broadcast", step(KIND, begin, opens=True), filters=PRIVATE_MESSAGE)
+            ],
             states={
                 CHOOSING_CITY: [
                     CallbackQueryHandler(step(KIND, choose_city), pattern=BROADCAST_CITY.pattern)

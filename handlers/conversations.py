@@ -29,13 +29,18 @@ DRAFTS: dict[str, tuple[str, type[BroadcastDraft | ActionDraft]]] = {
 }
 
 
-def step(kind: str, callback: Step) -> Step:
+def step(kind: str, callback: Step, *, opens: bool = False) -> Step:
     """A step of a conversation: its draft comes from the database if this process has not
-    seen it (after a restart), and goes back there, with the step reached, before anything
-    else happens; a step that ends the conversation drops the draft."""
+    seen it (after a restart), and goes back there, with the step reached, as soon as the
+    step has answered; a step that ends the conversation drops the draft. A step that does
+    not open the conversation (opens=False) and finds no draft (it was sent, erased with
+    /deleteme or dropped after a day) ends it and says so, rather than going on with an
+    empty one, whose defaults would mean something (every city, for a broadcast)."""
 
     async def run(update: Update, context: MusterContext) -> int:
-        await _restore(update, context, kind)
+        if not await _restore(update, context, kind) and not opens:
+            await _gone(update, context, kind)
+            raise ApplicationHandlerStop(END)
         state = await callback(update, context)
         await _keep(update, context, kind, state)
         raise ApplicationHandlerStop(state)
@@ -45,14 +50,29 @@ def step(kind: str, callback: Step) -> Step:
     return run
 
 
-async def _restore(update: Update, context: MusterContext, kind: str) -> None:
+async def _restore(update: Update, context: MusterContext, kind: str) -> bool:
+    """Whether the person has a draft of this kind, loading it after a restart."""
     user, data = update.effective_user, context.user_data
-    key, _ = DRAFTS[kind]
-    if user is None or data is None or key in data:
-        return
+    key, draft_type = DRAFTS[kind]
+    if user is None or data is None:
+        return False
+    if isinstance(data.get(key), draft_type):
+        return True
     draft = await context.drafts.load(user.id, kind)
-    if draft is not None:
-        data[key] = draft
+    if draft is None:
+        return False
+    data[key] = draft
+    return True
+
+
+async def _gone(update: Update, context: MusterContext, kind: str) -> None:
+    await context.drafts.drop(update.effective_user.id if update.effective_user else 0, kind)
+    query = update.callback_query
+    if query is not None:
+        language = await context.language_of(query.from_user)
+        await query.answer(t(language, "draft_gone"), show_alert=True)
+    else:
+        await reply(update, context, "draft_gone")
 
 
 async def _keep(update: Update, context: MusterContext, kind: str, state: int) -> None:
@@ -92,4 +112,4 @@ def abandoning(kind: str) -> Step:
             await reply(update, context, "broadcast_aborted")
         return END
 
-    return step(kind, abandon)
+    return step(kind, abandon, opens=True)

@@ -7,6 +7,7 @@ import logging
 
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
+from telegram.ext import ApplicationHandlerStop
 
 from bot.context import MusterContext
 from bot.i18n import language_for, t
@@ -17,7 +18,17 @@ log = logging.getLogger(__name__)
 async def on_error(update: object, context: MusterContext) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("update %s failed", update_id, exc_info=context.error)
-    if not isinstance(update, Update) or isinstance(context.error, Forbidden):
+    if not isinstance(update, Update):
+        return
+    await _apologize(update, context)
+    # A failed update is done with: the handlers of later groups must not take it as well
+    # (a conversation step that failed would otherwise reach the "I only understand
+    # commands" reply, or another conversation).
+    raise ApplicationHandlerStop
+
+
+async def _apologize(update: Update, context: MusterContext) -> None:
+    if isinstance(context.error, Forbidden):
         return
     chat, message = update.effective_chat, update.effective_message
     if message is None or chat is None or chat.type != chat.PRIVATE:
@@ -27,7 +38,7 @@ async def on_error(update: object, context: MusterContext) -> None:
     try:
         await message.reply_text(t(await _language(update, context), "error"))
     except TelegramError:
-        log.warning("could not tell the user about the failure of update %s", update_id)
+        log.warning("could not tell the user about the failure of update %s", update.update_id)
 
 
 async def _language(update: Update, context: MusterContext) -> str:

@@ -8,7 +8,7 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.context import MusterContext
-from bot.i18n import Html, chunked, clipped, joined, t
+from bot.i18n import DEFAULT_LANGUAGE, Html, chunked, clipped, joined, t
 from bot.menu import personal_menu, register_personal_menu
 from handlers.common import PRIVATE_MESSAGE, parse_id, reply
 from storage import cities as city_store
@@ -112,7 +112,7 @@ async def describe_scope(context: MusterContext, organizer: Organizer, language:
 async def _tell(context: MusterContext, user_id: int, key: str, organizer: Organizer) -> None:
     """Lets the new organizer know; a person who blocked the bot simply is not told."""
     supporter = await supporter_store.get(context.db, user_id)
-    language = supporter.language if supporter else "en"
+    language = supporter.language if supporter else DEFAULT_LANGUAGE
     scope = await describe_scope(context, organizer, language)
     try:
         await context.bot.send_message(user_id, t(language, key, cities=scope))

@@ -12,9 +12,7 @@ from collections.abc import Sequence
 from storage.db import Database, now
 
 
-async def add_followers(
-    db: Database, city_id: int, user_ids: Sequence[int], language: str = "en"
-) -> int:
+async def add_followers(db: Database, city_id: int, user_ids: Sequence[int], language: str) -> int:
     """Registers each id as an active supporter following the city; returns how many new
     follows were written. Existing supporters and follows are left as they are.
 

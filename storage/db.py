@@ -151,20 +151,36 @@ async def migrate(db: Database) -> list[int]:
     )
     async with connection.execute("SELECT version FROM schema_migrations") as cursor:
         done = {row[0] for row in await cursor.fetchall()}
-    applied = []
-    for version, name, sql in migrations():
-        if version in done:
-            continue
-        async with db.transaction() as tx:
-            for statement in split_statements(sql):
-                await tx.execute(statement)
-            await tx.execute(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                (version, name, now()),
-            )
-        log.info("applied migration %04d %s", version, name)
-        applied.append(version)
-    return applied
+    pending = [(version, name, sql) for version, name, sql in migrations() if version not in done]
+    if not pending:
+        return []
+    # Migrations run with foreign keys off, as SQLite's way of changing a table asks
+    # (https://www.sqlite.org/lang_altertable.html): rebuilding a table that others refer to
+    # drops it, and with them on that DROP would cascade onto the rows referring to it. The
+    # pragma does nothing inside a transaction, so it is switched around them; inside, a
+    # foreign_key_check refuses to commit a migration that leaves a reference dangling.
+    await connection.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for version, name, sql in pending:
+            async with db.transaction() as tx:
+                for statement in split_statements(sql):
+                    await tx.execute(statement)
+                async with tx.execute("PRAGMA foreign_key_check") as cursor:
+                    dangling = list(await cursor.fetchall())
+                if dangling:
+                    table, rowid, parent, _ = dangling[0]
+                    raise StorageError(
+                        f"migration {version:04d} {name} leaves references dangling: "
+                        f"{len(dangling)}, the first from {table} row {rowid} to {parent}"
+                    )
+                await tx.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    (version, name, now()),
+                )
+            log.info("applied migration %04d %s", version, name)
+    finally:
+        await connection.execute("PRAGMA foreign_keys = ON")
+    return [version for version, _, _ in pending]
 
 
 def migrations() -> list[tuple[int, str, str]]:

@@ -77,11 +77,12 @@ async def save(db: Database, draft: DraftRow) -> None:
                 draft.version_language,
             ),
         )
-        await tx.execute("DELETE FROM draft_versions WHERE user_id = ?", (draft.user_id,))
-        await tx.executemany(
-            "INSERT INTO draft_versions (user_id, language, body) VALUES (?, ?, ?)",
-            ((draft.user_id, language, body) for language, body in draft.versions.items()),
-        )
+        if draft.kind == "broadcast":  # only broadcast drafts have versions
+            await tx.execute("DELETE FROM draft_versions WHERE user_id = ?", (draft.user_id,))
+            await tx.executemany(
+                "INSERT INTO draft_versions (user_id, language, body) VALUES (?, ?, ?)",
+                ((draft.user_id, language, body) for language, body in draft.versions.items()),
+            )
 
 
 async def get(db: Database, user_id: int, kind: str, since: int) -> DraftRow | None:
@@ -92,11 +93,12 @@ async def get(db: Database, user_id: int, kind: str, since: int) -> DraftRow | N
     )
     if row is None:
         return None
-    versions = await db.fetch_all(
-        "SELECT language, body FROM draft_versions WHERE user_id = ?", (user_id,)
-    )
     draft = _draft(row)
-    draft.versions.update({version["language"]: version["body"] for version in versions})
+    if kind == "broadcast":
+        versions = await db.fetch_all(
+            "SELECT language, body FROM draft_versions WHERE user_id = ?", (user_id,)
+        )
+        draft.versions.update({version["language"]: version["body"] for version in versions})
     return draft
 
 
@@ -106,14 +108,6 @@ async def steps(db: Database, kind: str, since: int) -> dict[int, int]:
         "SELECT user_id, step FROM drafts WHERE kind = ? AND updated_at >= ?", (kind, since)
     )
     return {row["user_id"]: row["step"] for row in rows}
-
-
-async def set_step(db: Database, user_id: int, kind: str, step: int) -> None:
-    """Moves an existing draft to another step; a draft that is gone stays gone."""
-    async with db.transaction() as tx:
-        await tx.execute(
-            "UPDATE drafts SET step = ? WHERE user_id = ? AND kind = ?", (step, user_id, kind)
-        )
 
 
 async def drop(db: Database, user_id: int, kind: str) -> None:

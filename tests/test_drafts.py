@@ -12,15 +12,19 @@ from bot.app import build_application, services_of
 from bot.clock import ManualClock
 from bot.runtime import running
 from bot.settings import Settings
-from domain.drafts import KEEP_FOR
+from domain.drafts import KEEP_FOR, ActionDraft, BroadcastDraft, Drafts
 from handlers.actions import TITLE, WHEN
 from simulator.driver import SimUser
 from simulator.server import BotApiSimulator
 from storage import Database
 from storage import actions as action_store
+from storage import broadcasts as broadcast_store
 from storage import cities as city_store
+from storage import drafts as draft_store
 from storage import organizers as organizer_store
 from storage import supporters as supporter_store
+from storage.broadcasts import Content, Version
+from storage.cities import City
 from tests.conftest import ADMIN_ID, ROOT, TOKEN, followers, make_settings, spawn_muster
 
 
@@ -142,3 +146,56 @@ async def test_drafts_older_than_a_day_are_dropped_and_erasure_takes_them(
         await olga.waits_for(lambda chat: "erased" in chat.last.text)
         await asyncio.sleep(0)
         assert await services_of(app).drafts.steps("action") == {}
+
+
+async def test_a_step_whose_draft_is_gone_ends_the_conversation(
+    sim: BotApiSimulator, db: Database, admin: SimUser, seattle: City
+) -> None:
+    """An admin erases their data from an older /deleteme message while composing for
+    Seattle: the text they type next is not sent anywhere (an empty draft would mean every
+    city); they are told the draft is gone, and nothing of it is written back."""
+    await followers(sim, db, seattle, 2)
+    await admin.says("/start")
+    await admin.receives()
+    await admin.says("/deleteme")
+    confirm = await admin.receives()
+    await admin.says("/broadcast")
+    await admin.receives()
+    await admin.presses("Seattle")
+    await admin.waits_for(lambda chat: chat.last.text.startswith("Now send the message"))
+    await admin.presses("Yes, erase everything", message_id=confirm.message_id)
+    await admin.waits_for(lambda chat: any("erased" in m.text for m in chat.messages))
+    await admin.says("Rally at noon")
+    await admin.waits_for(lambda chat: chat.last.text.startswith("That draft is no longer here"))
+    await sim.idle()
+    assert await broadcast_store.recent(db) == []
+    assert await draft_store.get(db, admin.id, "broadcast", since=0) is None
+
+
+async def test_a_failing_step_is_not_taken_by_anything_else(
+    sim: BotApiSimulator, db: Database, organizer: SimUser, seattle: City
+) -> None:
+    """When the preview of a broadcast cannot be sent, the organizer gets the apology and
+    nothing more: the failed message is not answered again as stray text."""
+    await followers(sim, db, seattle, 1)
+    await organizer.says("/broadcast")
+    await organizer.receives()
+    await organizer.presses("Seattle")
+    await organizer.waits_for(lambda chat: chat.last.text.startswith("Now send the message"))
+    organizer.mark_all_read()
+    sim.fail_next("sendMessage", 400, "Bad Request: something odd", count=1)
+    await organizer.says("Rally at noon")
+    await organizer.waits_for(lambda chat: chat.last.text.startswith("Sorry, something went"))
+    await sim.idle()
+    assert not any("I only understand commands" in m.text for m in organizer.messages)
+
+
+async def test_an_action_draft_leaves_the_broadcast_drafts_versions_alone(db: Database) -> None:
+    """Versions belong to the broadcast draft: saving an action draft keeps them."""
+    drafts = Drafts(db, ManualClock())
+    content = Content("March", versions={"es": Version("Marcha")})
+    await drafts.save(7, BroadcastDraft(1, content), step=2)
+    await drafts.save(7, ActionDraft(city_id=1, title="Vigil"), step=1)
+    loaded = await drafts.load(7, "broadcast")
+    assert isinstance(loaded, BroadcastDraft) and loaded.content is not None
+    assert loaded.content.versions == {"es": Version("Marcha")}

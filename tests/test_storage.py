@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+import storage.db
 from storage import Database
+from storage import actions as action_store
+from storage import broadcasts as broadcast_store
 from storage import cities as city_store
+from storage import organizers as organizer_store
 from storage import supporters as supporter_store
+from storage.actions import Answer
+from storage.broadcasts import Content
 from storage.db import migrate, migrations, split_statements
+from storage.supporters import Status
 
 
 @pytest.fixture
@@ -86,3 +94,85 @@ def test_statements_are_split_on_complete_sql() -> None:
     """Semicolons inside strings do not split a statement."""
     sql = "CREATE TABLE a (x TEXT DEFAULT ';');\n-- note; here\nCREATE TABLE b (y INTEGER);\n"
     assert len(split_statements(sql)) == 2
+
+
+async def test_any_language_migration_keeps_every_row_and_reference(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rebuilding supporters to drop its language CHECK keeps every supporter, follow,
+    organizer, delivery and answer, and erasure still cascades through the new table."""
+    rebuild = next(version for version, name, _ in migrations() if name == "any_language")
+    # Every other migration, so the storage functions below find the tables they write.
+    before = [migration for migration in migrations() if migration[0] != rebuild]
+    monkeypatch.setattr(storage.db, "migrations", lambda: before)
+    old = Database(tmp_path / "muster.db")
+    await old.open()
+    city = await city_store.add(old, "seattle", "America/Los_Angeles", "Seattle")
+    for user_id, language in ((1, "en"), (2, "es"), (3, "en")):
+        await supporter_store.arrive(old, user_id, language, f"ref:{user_id}")
+        await city_store.follow(old, user_id, city.id)
+    await supporter_store.set_status(old, 3, Status.PAUSED)
+    await organizer_store.promote(old, 1, 2, [city.id], all_cities=False)
+    sent = await broadcast_store.create(old, 2, city.id, Content("hi"))
+    await broadcast_store.enqueue_followers(old, sent.id)
+    action = await action_store.create(old, 2, city.id, "Vigil", 2**40, "Park", "", None)
+    await action_store.answer(old, action.id, 1, Answer.YES)
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        await supporter_store.arrive(old, 4, "ar", None)
+    rows = await every_row(old)
+    await old.close()
+
+    monkeypatch.undo()
+    new = Database(tmp_path / "muster.db")
+    await new.open()
+    try:
+        assert await every_row(new) == rows
+        await supporter_store.arrive(new, 4, "ar", None)
+        arabic = await supporter_store.get(new, 4)
+        assert arabic is not None and arabic.language == "ar"
+        # Still STRICT, and still checking the status.
+        for change in ("joined_at = 'soon'", "status = 'gone'"):
+            with pytest.raises(sqlite3.IntegrityError):
+                async with new.transaction() as tx:
+                    await tx.execute(f"UPDATE supporters SET {change} WHERE user_id = 4")  # noqa: S608
+        assert await supporter_store.erase(new, 2)
+        for table in ("subscriptions", "organizers", "deliveries", "rsvps"):
+            left = await new.fetch_all(f"SELECT 1 FROM {table} WHERE user_id = 2")  # noqa: S608
+            assert left == [], table
+    finally:
+        await new.close()
+
+
+async def every_row(db: Database) -> dict[str, list[tuple[object, ...]]]:
+    """Each table's rows, sorted, by table name (the record of migrations aside)."""
+    tables = await db.fetch_all(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name != 'schema_migrations'"
+    )
+    return {
+        name: sorted(tuple(row) for row in await db.fetch_all(f'SELECT * FROM "{name}"'))  # noqa: S608
+        for (name,) in tables
+    }
+
+
+async def test_a_migration_leaving_references_dangling_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Foreign keys are off while migrations run, so a migration that would orphan rows is
+    checked instead: it is rolled back whole, and foreign keys are on again afterwards."""
+    db = Database(tmp_path / "muster.db")
+    await db.open()
+    city = await city_store.add(db, "seattle", "America/Los_Angeles", "Seattle")
+    await supporter_store.arrive(db, 7, "en", None)
+    await city_store.follow(db, 7, city.id)
+    careless = (*migrations(), (9999, "careless", "DELETE FROM supporters;"))
+    monkeypatch.setattr(storage.db, "migrations", lambda: careless)
+    with pytest.raises(
+        storage.db.StorageError, match="9999 careless leaves references dangling: 1"
+    ):
+        await migrate(db)
+    try:
+        assert await supporter_store.get(db, 7) is not None
+        assert await db.fetch_all("SELECT 1 FROM schema_migrations WHERE version = 9999") == []
+        assert (await db.fetch_all("PRAGMA foreign_keys"))[0][0] == 1
+    finally:
+        await db.close()

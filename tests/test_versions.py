@@ -14,10 +14,13 @@ from tests.conftest import followers
 async def test_each_supporter_gets_the_version_in_their_language(
     sim: BotApiSimulator, db: Database, organizer: SimUser, seattle: City
 ) -> None:
-    """Olga writes in English, adds Spanish; Spanish readers get the Spanish text, the
-    others the English; the stored broadcast keeps one row per added language."""
+    """Olga writes in English, adds Spanish and Arabic; each reader gets the version in
+    their language, and a Chinese reader, with none written, the English; the stored
+    broadcast keeps one row per added language."""
     english = await followers(sim, db, seattle, 2, lang="en")
     spanish = await followers(sim, db, seattle, 2, lang="es")
+    arabic = await followers(sim, db, seattle, 1, lang="ar")
+    chinese = await followers(sim, db, seattle, 1, lang="zh")
     await organizer.says("/broadcast")
     await organizer.receives()
     await organizer.presses("Seattle")
@@ -32,12 +35,21 @@ async def test_each_supporter_gets_the_version_in_their_language(
     await organizer.says("¡Marcha al mediodía!")
     await organizer.waits_for(lambda chat: "📣 Send now" in chat.last.labels())
     assert any(m.text == "🌐 Also written in: Español." for m in organizer.messages)
+    await organizer.presses("🌐 Add a language")
+    await organizer.waits_for(lambda chat: "العربية" in chat.last.labels())
+    assert "Español" not in organizer.last.labels()
+    await organizer.presses("العربية")
+    await organizer.waits_for(lambda chat: "العربية" in chat.last.text)
+    await organizer.says("مسيرة عند الظهر!")
+    await organizer.waits_for(lambda chat: "📣 Send now" in chat.last.labels())
     await organizer.presses("📣 Send now")
-    await organizer.waits_for(lambda chat: "delivered to 4 of 4" in chat.last.text, timeout=10)
+    await organizer.waits_for(lambda chat: "delivered to 6 of 6" in chat.last.text, timeout=10)
     assert [person.last.text for person in english] == ["March at <b>noon</b>!"] * 2
     assert [person.last.text for person in spanish] == ["¡Marcha al mediodía!"] * 2
+    assert [person.last.text for person in arabic] == ["مسيرة عند الظهر!"]
+    assert [person.last.text for person in chinese] == ["March at <b>noon</b>!"]
     (sent,) = await broadcast_store.recent(db, limit=1)
-    assert set(sent.content.versions) == {"es"}
+    assert set(sent.content.versions) == {"es", "ar"}
 
 
 async def test_a_version_must_be_text(

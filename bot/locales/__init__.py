@@ -1,1 +1,0 @@
-"""The text catalogs, one module per language; both must hold the same keys."""
