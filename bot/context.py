@@ -43,8 +43,9 @@ class Services:
 
 
 class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """CallbackContext with typed access to Muster's services. The rules live in the domain
-    services; the shortcuts here only read the person off the update."""
+    """CallbackContext with typed access to Muster's domain services. The rules live there;
+    the shortcuts here only read the person off the update. Handlers get no database and no
+    delivery engine: what they change goes through a domain service, which keeps its rules."""
 
     @property
     def services(self) -> Services:
@@ -52,14 +53,6 @@ class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any],
         if not isinstance(services, Services):
             raise RuntimeError("build_application did not install the services")
         return services
-
-    @property
-    def db(self) -> Database:
-        return self.services.db
-
-    @property
-    def engine(self) -> DeliveryEngine:
-        return self.services.engine
 
     @property
     def supporters(self) -> Supporters:

@@ -144,6 +144,18 @@ class Mobilizer:
     async def headcount(self, action: Action) -> Headcount:
         return await store.headcount(self.db, action.id)
 
+    async def upcoming(self, organizer_id: int | None) -> list[Action]:
+        """The next ten actions; with organizer_id, only those in that organizer's cities."""
+        return await store.upcoming(self.db, limit=10, organizer_id=organizer_id)
+
+    async def upcoming_for(self, user_id: int) -> list[Action]:
+        """The next ten actions in the cities this supporter follows."""
+        return await store.upcoming_in_cities_of(self.db, user_id, limit=10)
+
+    async def audience(self, city_id: int) -> int:
+        """How many followers an announcement in this city would reach now."""
+        return await broadcast_store.audience_size(self.db, city_id)
+
     async def publish_new(self, author_id: int, plan: Plan) -> tuple[Action, int]:
         """Records the action and announces it now: (action, followers it goes to)."""
         action = await self._create(author_id, plan, publish_at=None)

@@ -21,7 +21,7 @@ from storage import Database
 from storage import broadcasts as store
 from storage import cities as city_store
 from storage import supporters as supporter_store
-from storage.broadcasts import Broadcast, Content, State
+from storage.broadcasts import Broadcast, Content, Counts, State
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,20 @@ class Broadcasts:
 
     async def get(self, broadcast_id: int) -> Broadcast | None:
         return await store.get(self.db, broadcast_id)
+
+    async def audience(self, city_id: int | None) -> int:
+        """How many supporters a broadcast to this city (None: every city) would reach now."""
+        return await store.audience_size(self.db, city_id)
+
+    async def recent(self, organizer_id: int | None) -> list[tuple[Broadcast, Counts]]:
+        """The latest ten broadcasts with their counts; with organizer_id, only those to
+        that organizer's cities."""
+        found = await store.recent(self.db, limit=10, organizer_id=organizer_id)
+        return [(broadcast, await store.counts(self.db, broadcast.id)) for broadcast in found]
+
+    async def waiting(self) -> list[Broadcast]:
+        """The scheduled broadcasts, soonest first."""
+        return await store.in_state(self.db, State.SCHEDULED)
 
     async def may_manage(self, user_id: int, broadcast: Broadcast) -> bool:
         return await self.reach.may_manage(user_id, broadcast)

@@ -29,6 +29,20 @@ class Reach:
         organizer = await self.of(user_id)
         return organizer is not None and organizer.may_reach(city_id)
 
+    async def promote(
+        self, actor_id: int, user_id: int, city_ids: list[int], all_cities: bool
+    ) -> Organizer:
+        """Makes a supporter an organizer for these cities (or every city); audited."""
+        return await store.promote(self.db, actor_id, user_id, city_ids, all_cities)
+
+    async def demote(self, actor_id: int, user_id: int) -> bool:
+        """Takes every city away; False when the person was no organizer. Their plans still
+        waiting are withdrawn when their time comes, since every step asks again."""
+        return await store.demote(self.db, actor_id, user_id)
+
+    async def everyone(self) -> list[Organizer]:
+        return await store.everyone(self.db)
+
     async def may_manage(self, user_id: int, broadcast: Broadcast) -> bool:
         """An admin, or an organizer who may reach the broadcast's city now. Having written it
         is not enough: a demoted author keeps no power over it."""

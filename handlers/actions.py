@@ -29,8 +29,6 @@ from handlers.broadcast import utf16_length
 from handlers.common import PRIVATE_MESSAGE, argument_text, edit, parse_id, reply
 from handlers.conversations import abandoning, leaving, step
 from handlers.fallback import unknown_command
-from storage import actions as action_store
-from storage import broadcasts as broadcast_store
 from storage.actions import Action, ActionState
 from views.actions import render, share_link
 from views.buttons import (
@@ -167,7 +165,7 @@ async def preview(update: Update, context: MusterContext) -> int:
     zone = await zone_of(context, draft.city_id)
     view = render(_unsaved(draft), zone, language, context.bot.username, open_=True, share=False)
     await message.reply_text(view.text, reply_markup=view.markup)
-    count = await broadcast_store.audience_size(context.db, draft.city_id)
+    count = await context.mobilizer.audience(draft.city_id)
     markup = one_per_row(
         (t(language, "button_publish_now"), ACTION_PUBLISH.data()),
         (t(language, "button_publish_at"), ACTION_PUBLISH_LATER.data()),
@@ -307,9 +305,9 @@ async def my_actions(update: Update, context: MusterContext) -> None:
     cities = {city.id: city for city in await context.cities.every()}
     shown = 0
     scope = None if reach.all_cities else user.id
-    for action in await action_store.upcoming(context.db, limit=10, organizer_id=scope):
+    for action in await context.mobilizer.upcoming(scope):
         city = cities.get(action.city_id)
-        count = await action_store.headcount(context.db, action.id)
+        count = await context.mobilizer.headcount(action)
         text = t(
             language,
             "myaction_line",

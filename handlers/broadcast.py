@@ -32,9 +32,7 @@ from domain.drafts import BroadcastDraft
 from handlers.common import PRIVATE_MESSAGE, edit, reply
 from handlers.conversations import abandoning, leaving, step
 from handlers.fallback import unknown_command
-from storage import broadcasts as store
-from storage import cities as city_store
-from storage.broadcasts import Broadcast, Content, State, Version
+from storage.broadcasts import Broadcast, Content, Outcome, Version
 from views.buttons import (
     BROADCAST_ABORT,
     BROADCAST_ADD_VERSION,
@@ -228,7 +226,7 @@ async def preview(
     if content.versions:
         names = joined(language_name(code) for code in content.versions)
         await reply(update, context, "broadcast_versions", languages=names)
-    recipients = await store.audience_size(context.db, draft.city_id)
+    recipients = await context.broadcasts.audience(draft.city_id)
     language = await context.language_of(update.effective_user)
     markup = one_per_row(
         (t(language, "button_send_now"), BROADCAST_SEND.data()),
@@ -334,11 +332,10 @@ async def list_broadcasts(update: Update, context: MusterContext) -> None:
         await unknown_command(update, context)
         return
     language = await context.language_of(user)
-    names = {city.id: city.name for city in await city_store.all_cities(context.db)}
+    names = await context.cities.names()
     lines = []
     scope = None if reach.all_cities else user.id
-    for broadcast in await store.recent(context.db, limit=10, organizer_id=scope):
-        counts = await store.counts(context.db, broadcast.id)
+    for broadcast, counts in await context.broadcasts.recent(scope):
         lines.append(
             t(
                 language,
@@ -346,9 +343,9 @@ async def list_broadcasts(update: Update, context: MusterContext) -> None:
                 id=broadcast.id,
                 city=_target(broadcast, names, language),
                 state=t(language, f"state_{broadcast.state.value}"),
-                sent=counts[store.Outcome.SENT],
+                sent=counts[Outcome.SENT],
                 total=counts.total,
-                failed=counts[store.Outcome.FAILED] + counts[store.Outcome.BLOCKED],
+                failed=counts[Outcome.FAILED] + counts[Outcome.BLOCKED],
             )
         )
     if not lines:
@@ -366,9 +363,9 @@ async def list_scheduled(update: Update, context: MusterContext) -> None:
         await unknown_command(update, context)
         return
     language = await context.language_of(user)
-    cities = {city.id: city for city in await city_store.all_cities(context.db)}
+    cities = {city.id: city for city in await context.cities.every()}
     shown = 0
-    for broadcast in await store.in_state(context.db, State.SCHEDULED):
+    for broadcast in await context.broadcasts.waiting():
         if broadcast.send_at is None or not await context.broadcasts.may_manage(user.id, broadcast):
             continue
         city = cities.get(broadcast.city_id or 0)

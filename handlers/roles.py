@@ -11,9 +11,6 @@ from bot.context import MusterContext
 from bot.i18n import DEFAULT_LANGUAGE, Html, chunked, clipped, joined, t
 from bot.menu import personal_menu, register_personal_menu
 from handlers.common import PRIVATE_MESSAGE, parse_id, reply
-from storage import cities as city_store
-from storage import organizers as organizer_store
-from storage import supporters as supporter_store
 from storage.cities import City
 from storage.organizers import Organizer
 
@@ -27,15 +24,15 @@ async def promote(update: Update, context: MusterContext) -> None:
         await reply(update, context, "usage_promote")
         return
     wanted = [arg.lower() for arg in args[1:]]
-    if await supporter_store.get(context.db, user_id) is None:
+    if await context.supporters.get(user_id) is None:
         await reply(update, context, "not_started", user_id=user_id)
         return
     everything = wanted == ["all"]
     cities = [] if everything else await _cities_named(update, context, wanted)
     if cities is None:
         return
-    organizer = await organizer_store.promote(
-        context.db, actor.id, user_id, [city.id for city in cities], everything
+    organizer = await context.services.reach.promote(
+        actor.id, user_id, [city.id for city in cities], everything
     )
     scope = await describe_scope(context, organizer, await context.language_of(actor))
     await _refresh_menu(context, user_id, organizer=True)
@@ -47,7 +44,7 @@ async def _cities_named(
     update: Update, context: MusterContext, slugs: list[str]
 ) -> list[City] | None:
     """The cities for these slugs, or None after telling the admin which ones are unknown."""
-    found = {city.slug: city for city in await city_store.all_cities(context.db)}
+    found = {city.slug: city for city in await context.cities.every()}
     unknown = [slug for slug in slugs if slug not in found]
     if unknown:
         await reply(
@@ -76,7 +73,7 @@ async def demote(update: Update, context: MusterContext) -> None:
     if user_id is None or actor is None:
         await reply(update, context, "usage_demote")
         return
-    demoted = await organizer_store.demote(context.db, actor.id, user_id)
+    demoted = await context.services.reach.demote(actor.id, user_id)
     if demoted:
         await _refresh_menu(context, user_id, organizer=False)
     await reply(update, context, "demoted" if demoted else "not_an_organizer", user_id=user_id)
@@ -84,7 +81,7 @@ async def demote(update: Update, context: MusterContext) -> None:
 
 async def list_organizers(update: Update, context: MusterContext) -> None:
     """/organizers: who may reach which cities."""
-    organizers = await organizer_store.everyone(context.db)
+    organizers = await context.services.reach.everyone()
     if not organizers:
         await reply(update, context, "no_organizers")
         return
@@ -105,14 +102,13 @@ async def list_organizers(update: Update, context: MusterContext) -> None:
 async def describe_scope(context: MusterContext, organizer: Organizer, language: str) -> Html:
     if organizer.all_cities:
         return Html(t(language, "all_cities"))
-    cities = await city_store.all_cities(context.db)
+    cities = await context.cities.every()
     return joined(city.name for city in cities if city.id in organizer.city_ids)
 
 
 async def _tell(context: MusterContext, user_id: int, key: str, organizer: Organizer) -> None:
     """Lets the new organizer know; a person who blocked the bot simply is not told."""
-    supporter = await supporter_store.get(context.db, user_id)
-    language = supporter.language if supporter else DEFAULT_LANGUAGE
+    language = await context.supporters.language_of(user_id, DEFAULT_LANGUAGE)
     scope = await describe_scope(context, organizer, language)
     try:
         await context.bot.send_message(user_id, t(language, key, cities=scope))

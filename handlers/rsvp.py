@@ -8,7 +8,6 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import MusterContext
 from bot.i18n import t
 from handlers.common import PRIVATE_MESSAGE, edit, edit_markup, reply, signed_up
-from storage import actions as action_store
 from storage.actions import Action, ActionState, Answer
 from views.actions import ANSWERS, OVER, rsvp_markup
 from views.buttons import RSVP
@@ -47,7 +46,7 @@ async def list_actions(update: Update, context: MusterContext) -> None:
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    actions = await action_store.upcoming_in_cities_of(context.db, user.id, limit=10)
+    actions = await context.mobilizer.upcoming_for(user.id)
     if not actions:
         await reply(update, context, "actions_none")
         return
