@@ -79,7 +79,6 @@ class Run:
     cancelled: bool = False
     # Set to stop the sends not yet begun; workers waiting for their turn wake at once.
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
-    throttled: int = 0
     last_progress: str = ""
     task: asyncio.Task[None] | None = None
     progress_task: asyncio.Task[None] | None = None
@@ -358,7 +357,6 @@ class DeliveryEngine:
             if reply.status == 429:
                 # Not a failure of this recipient: everyone waits, then this one is retried.
                 self.throttled += 1
-                run.throttled += 1
                 await self.budget.pause(reply.retry_after or 1.0)
                 continue
             if reply.status == 403:
