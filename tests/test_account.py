@@ -203,3 +203,25 @@ async def alert_for(sim: BotApiSimulator, person: SimUser, label: str) -> str | 
     await person.presses(label)
     await sim.wait_until(lambda: len(person.callback_answers) > answered, 5)
     return person.callback_answers[-1].text
+
+
+async def test_erasure_speaks_the_supporters_language_to_the_end(
+    sim: BotApiSimulator, db: Database, seattle: City
+) -> None:
+    """A Spanish supporter is asked, answered and told it is done in Spanish, the last word
+    included (read before their row, language and all, is gone)."""
+    eva = sim.user("Eva", lang="es")
+    await eva.says("/start city-seattle")
+    await eva.receives()
+    await eva.says("/deleteme")
+    asked = await eva.receives()
+    assert asked.labels() == ["Sí, borrar todo", "No, conservarlo"]
+    await eva.presses("No, conservarlo")
+    await eva.waits_for(lambda chat: chat.last.text == "No se borró nada.")
+    await eva.says("/deleteme")
+    await eva.receives()
+    await eva.presses("Sí, borrar todo")
+    await eva.waits_for(
+        lambda chat: chat.last.text.startswith("🗑 Hecho. Todo lo tuyo está borrado")
+    )
+    assert await supporter_store.get(db, eva.id) is None
