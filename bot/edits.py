@@ -103,9 +103,6 @@ class Editor:
         self._remember(chat_id, message_id, Shown(current.text if current else None, wanted))
         return True
 
-    def forget(self, chat_id: int, message_id: int) -> None:
-        self._shown.pop((chat_id, message_id), None)
-
     def _current(
         self, chat_id: int, message_id: int, copy: MaybeInaccessibleMessage | None
     ) -> Shown | None:

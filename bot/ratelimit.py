@@ -84,11 +84,6 @@ class InteractiveRateLimiter(BaseRateLimiter[None]):
                     raise
         raise AssertionError("unreachable")
 
-    def paused_chats(self) -> int:
-        """How many chats are sitting out a 429 now (for tests and benchmarks)."""
-        now = self._clock()
-        return sum(1 for until in self._chat_paused_until.values() if until > now)
-
     async def _chat_turn(self, chat: int | None) -> None:
         """Waits out this chat's own 429, if it has one; other chats go on meanwhile."""
         if chat is None:

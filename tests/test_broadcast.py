@@ -36,13 +36,18 @@ async def writes(
     sim.enqueue_update({"message": sim.message_json(message)})
 
 
-async def compose(sim: BotApiSimulator, organizer: SimUser, city: str) -> None:
-    """Organizer goes from /broadcast to the preview of the rally message."""
-    organizer.mark_all_read()
+async def begins_broadcast(organizer: SimUser, city: str) -> None:
+    """Organizer sends /broadcast and picks the city; the bot now waits for the message."""
     await organizer.says("/broadcast")
     await organizer.receives()
     await organizer.presses(city)
     await organizer.waits_for(lambda chat: chat.last.text.startswith("Now send the message"))
+
+
+async def compose(sim: BotApiSimulator, organizer: SimUser, city: str) -> None:
+    """Organizer goes from /broadcast to the preview of the rally message."""
+    organizer.mark_all_read()
+    await begins_broadcast(organizer, city)
     await writes(sim, organizer, RALLY, RALLY_ENTITIES)
     await organizer.receives()  # the preview
     await organizer.receives()  # count and choices

@@ -26,6 +26,7 @@ from storage import supporters as supporter_store
 from storage.broadcasts import Content, Version
 from storage.cities import City
 from tests.conftest import ADMIN_ID, ROOT, TOKEN, followers, make_settings, spawn_muster
+from tests.test_broadcast import begins_broadcast
 
 
 def draft_step(database_path: Path) -> int | None:
@@ -101,10 +102,7 @@ async def test_a_broadcast_draft_survives_a_restart_and_sending_drops_it(
     once sent nothing of the draft is left."""
     olga = await organizer_and_city(sim, settings.database_path)
     async with running(build_application(settings, TOKEN), poll_timeout=1):
-        await olga.says("/broadcast")
-        await olga.receives()
-        await olga.presses("Seattle")
-        await olga.waits_for(lambda chat: chat.last.text.startswith("Now send the message"))
+        await begins_broadcast(olga, "Seattle")
         await olga.says("Rally at noon")
         await olga.waits_for(lambda chat: "📣 Send now" in chat.last.labels())
     async with running(build_application(settings, TOKEN), poll_timeout=1) as app:
@@ -159,10 +157,7 @@ async def test_a_step_whose_draft_is_gone_ends_the_conversation(
     await admin.receives()
     await admin.says("/deleteme")
     confirm = await admin.receives()
-    await admin.says("/broadcast")
-    await admin.receives()
-    await admin.presses("Seattle")
-    await admin.waits_for(lambda chat: chat.last.text.startswith("Now send the message"))
+    await begins_broadcast(admin, "Seattle")
     await admin.presses("Yes, erase everything", message_id=confirm.message_id)
     await admin.waits_for(lambda chat: any("erased" in m.text for m in chat.messages))
     await admin.says("Rally at noon")
@@ -178,10 +173,7 @@ async def test_a_failing_step_is_not_taken_by_anything_else(
     """When the preview of a broadcast cannot be sent, the organizer gets the apology and
     nothing more: the failed message is not answered again as stray text."""
     await followers(sim, db, seattle, 1)
-    await organizer.says("/broadcast")
-    await organizer.receives()
-    await organizer.presses("Seattle")
-    await organizer.waits_for(lambda chat: chat.last.text.startswith("Now send the message"))
+    await begins_broadcast(organizer, "Seattle")
     organizer.mark_all_read()
     sim.fail_next("sendMessage", 400, "Bad Request: something odd", count=1)
     await organizer.says("Rally at noon")

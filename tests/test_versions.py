@@ -9,6 +9,7 @@ from storage import Database
 from storage import broadcasts as broadcast_store
 from storage.cities import City
 from tests.conftest import followers
+from tests.test_broadcast import begins_broadcast
 
 
 async def test_each_supporter_gets_the_version_in_their_language(
@@ -21,10 +22,7 @@ async def test_each_supporter_gets_the_version_in_their_language(
     spanish = await followers(sim, db, seattle, 2, lang="es")
     arabic = await followers(sim, db, seattle, 1, lang="ar")
     chinese = await followers(sim, db, seattle, 1, lang="zh")
-    await organizer.says("/broadcast")
-    await organizer.receives()
-    await organizer.presses("Seattle")
-    await organizer.waits_for(lambda chat: chat.last.text.startswith("Now send the message"))
+    await begins_broadcast(organizer, "Seattle")
     await organizer.says("March at <b>noon</b>!")
     await organizer.waits_for(lambda chat: "🌐 Add a language" in chat.last.labels())
     await organizer.presses("🌐 Add a language")
@@ -57,10 +55,7 @@ async def test_a_version_must_be_text(
 ) -> None:
     """A sticker or photo sent as a version gets a clear answer and another chance."""
     await followers(sim, db, seattle, 1)
-    await organizer.says("/broadcast")
-    await organizer.receives()
-    await organizer.presses("Seattle")
-    await organizer.waits_for(lambda chat: chat.last.text.startswith("Now send the message"))
+    await begins_broadcast(organizer, "Seattle")
     await organizer.says("Vigil tonight")
     await organizer.waits_for(lambda chat: "🌐 Add a language" in chat.last.labels())
     await organizer.presses("🌐 Add a language")
