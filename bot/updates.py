@@ -12,6 +12,7 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 from bot.budget import ARRIVAL
+from bot.scope import open_update_scope
 
 UNBOUNDED = 2**31 - 1
 
@@ -37,6 +38,7 @@ class PerChatOrder(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         # The handler runs in this task, so its replies see when the update arrived.
         ARRIVAL.set(time.monotonic())
+        open_update_scope()
         key = _order_key(update)
         if key is None:
             async with self._slots:

@@ -76,12 +76,14 @@ class Cities:
     async def followed_by(self, user_id: int) -> list[City]:
         return await store.followed_by(self.db, user_id)
 
-    async def picker(self, user_id: int) -> Picker | None:
-        """Every city and the reader's follows; None when no city exists yet."""
+    async def picker(self, user_id: int, followed: set[int] | None = None) -> Picker | None:
+        """Every city and the reader's follows (read unless the caller knows them); None when
+        no city exists yet."""
         cities = await store.all_cities(self.db)
         if not cities:
             return None
-        followed = {city.id for city in await store.followed_by(self.db, user_id)}
+        if followed is None:
+            followed = await store.followed_ids(self.db, user_id)
         return Picker(cities, followed)
 
     async def follow(self, user_id: int, city_id: int) -> bool:
@@ -90,5 +92,6 @@ class Cities:
     async def unfollow(self, user_id: int, city_id: int) -> bool:
         return await store.unfollow(self.db, user_id, city_id)
 
-    async def toggle(self, user_id: int, city_id: int) -> bool:
+    async def toggle(self, user_id: int, city_id: int) -> set[int]:
+        """Follows or unfollows; the cities the supporter follows after it."""
         return await store.toggle(self.db, user_id, city_id)

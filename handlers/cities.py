@@ -56,10 +56,14 @@ def picker_markup(
 
 
 async def picker_for(
-    context: MusterContext, user_id: int, language: str, page: int = 0
+    context: MusterContext,
+    user_id: int,
+    language: str,
+    page: int = 0,
+    followed: set[int] | None = None,
 ) -> InlineKeyboardMarkup | None:
     """The picker for this supporter, or None when no city exists yet."""
-    picker = await context.cities.picker(user_id)
+    picker = await context.cities.picker(user_id, followed)
     if picker is None:
         return None
     return picker_markup(picker.cities, picker.followed, language, page)
@@ -94,9 +98,9 @@ async def toggle_city(update: Update, context: MusterContext) -> None:
     if not await signed_up(update, context):
         return
     language = await context.language_of(query.from_user)
-    await context.cities.toggle(query.from_user.id, city.id)
+    followed = await context.cities.toggle(query.from_user.id, city.id)
     await query.answer()
-    await _redraw(update, context, language, page or 0)
+    await _redraw(update, context, language, page or 0, followed)
 
 
 async def turn_page(update: Update, context: MusterContext) -> None:
@@ -109,11 +113,17 @@ async def turn_page(update: Update, context: MusterContext) -> None:
     await _redraw(update, context, language, page or 0)
 
 
-async def _redraw(update: Update, context: MusterContext, language: str, page: int) -> None:
+async def _redraw(
+    update: Update,
+    context: MusterContext,
+    language: str,
+    page: int,
+    followed: set[int] | None = None,
+) -> None:
     query = update.callback_query
     if query is None:
         return
-    markup = await picker_for(context, query.from_user.id, language, page)
+    markup = await picker_for(context, query.from_user.id, language, page, followed)
     await edit_markup(update, context, markup)
 
 

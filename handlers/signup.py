@@ -51,41 +51,48 @@ async def start(update: Update, context: MusterContext) -> None:
         return
     link = await read_deep_link(context)
     language = await context.language_of(user)
-    arrival = await context.supporters.arrive(user.id, language, link.source)
+    city = link.city
+    arrival = await context.supporters.arrive(
+        user.id, language, link.source, follow=city.id if city else None
+    )
     if arrival.is_new and context.is_admin(user):
         # Telegram could not take an admin's menu before their first /start.
         await register_personal_menu(context.bot, user.id, ADMIN_MENU)
-    picker = await picker_for(context, user.id, language)
+    picker = await picker_for(context, user.id, language, followed=arrival.follows)
     resumed = not arrival.is_new and arrival.was is not Status.ACTIVE
-    if resumed and (link.action_id is not None or link.city is not None):
+    if resumed and (link.action_id is not None or city is not None):
         await reply(update, context, "resumed")  # said first: the link's answer follows
     if link.action_id is not None:
         await show_linked_action(update, context, link.action_id)
-    elif link.city is not None:
-        followed = await context.cities.follow(user.id, link.city.id)
-        picker = await picker_for(context, user.id, language)
+    elif city is not None:
         key = (
             "followed_from_link"
             if arrival.is_new
-            else ("subscribed" if followed else "already_following")
+            else ("subscribed" if arrival.followed else "already_following")
         )
-        await reply(update, context, key, markup=picker, city=link.city.name)
+        await reply(update, context, key, markup=picker, city=city.name)
     elif arrival.is_new:
         await reply(update, context, "welcome_new" if picker else "no_cities_yet", markup=picker)
     elif resumed:
         await reply(update, context, "resumed", markup=picker)
     else:
-        await welcome_back(update, context)
+        await welcome_back(update, context, arrival.follows)
 
 
-async def welcome_back(update: Update, context: MusterContext) -> None:
+async def welcome_back(
+    update: Update, context: MusterContext, followed_ids: set[int] | None = None
+) -> None:
     user = update.effective_user
     if user is None:
         return
-    followed = await context.cities.followed_by(user.id)
+    language = await context.language_of(user)
+    if followed_ids is None:
+        followed = await context.cities.followed_by(user.id)
+    else:
+        followed = [city for city in await context.cities.every() if city.id in followed_ids]
     if not followed:
         # Someone who follows nothing gets the picker, not an instruction to ask for it.
-        picker = await picker_for(context, user.id, await context.language_of(user))
+        picker = await picker_for(context, user.id, language, followed=set())
         await reply(update, context, "welcome_back_none", markup=picker)
         return
     names = joined((city.name for city in followed), bold=True)

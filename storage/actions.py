@@ -188,13 +188,12 @@ async def upcoming(db: Database, limit: int = 20, organizer_id: int | None = Non
 
 async def answer(db: Database, action_id: int, user_id: int, given: Answer) -> None:
     """Records or changes the supporter's answer: one row per person and action."""
-    async with db.transaction() as tx:
-        await tx.execute(
-            "INSERT INTO rsvps (action_id, user_id, answer, answered_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (action_id, user_id) DO UPDATE SET "
-            "answer = excluded.answer, answered_at = excluded.answered_at",
-            (action_id, user_id, given.value, now()),
-        )
+    await db.change(
+        "INSERT INTO rsvps (action_id, user_id, answer, answered_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (action_id, user_id) DO UPDATE SET "
+        "answer = excluded.answer, answered_at = excluded.answered_at",
+        (action_id, user_id, given.value, now()),
+    )
 
 
 async def answer_of(db: Database, action_id: int, user_id: int) -> Answer | None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 import unicodedata
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 import aiosqlite
 
@@ -26,6 +28,12 @@ def _city(row: aiosqlite.Row) -> City:
     return City(id=row["id"], slug=row["slug"], name=row["name"], timezone=row["timezone"])
 
 
+# Every city, as each database last listed them. A campaign has a few dozen cities and every
+# picker, deep link and card needs them, so they are read once; every write of a city goes
+# through this module, which drops the list after committing.
+_EVERY: WeakKeyDictionary[Database, list[City]] = WeakKeyDictionary()
+
+
 async def add(db: Database, slug: str, timezone: str, name: str) -> City:
     async with db.transaction() as tx:
         cursor = await tx.execute(
@@ -36,18 +44,22 @@ async def add(db: Database, slug: str, timezone: str, name: str) -> City:
         if cursor.rowcount == 0:
             raise DuplicateCity(slug)
         city_id = cursor.lastrowid
+    _EVERY.pop(db, None)
     assert city_id is not None
     return City(city_id, slug, name, timezone)
 
 
 async def all_cities(db: Database) -> list[City]:
-    rows = await db.fetch_all("SELECT * FROM cities ORDER BY name COLLATE NOCASE, slug")
-    return [_city(row) for row in rows]
+    """Every city by name: a copy of the list held in memory."""
+    cities = _EVERY.get(db)
+    if cities is None:
+        rows = await db.fetch_all("SELECT * FROM cities ORDER BY name COLLATE NOCASE, slug")
+        cities = _EVERY.setdefault(db, [_city(row) for row in rows])
+    return list(cities)
 
 
 async def by_id(db: Database, city_id: int) -> City | None:
-    row = await db.fetch_one("SELECT * FROM cities WHERE id = ?", (city_id,))
-    return _city(row) if row else None
+    return next((city for city in await all_cities(db) if city.id == city_id), None)
 
 
 async def find(db: Database, slug_or_name: str) -> City | None:
@@ -67,46 +79,55 @@ def folded(text: str) -> str:
 
 
 async def followed_by(db: Database, user_id: int) -> list[City]:
-    rows = await db.fetch_all(
-        "SELECT cities.* FROM cities JOIN subscriptions ON subscriptions.city_id = cities.id "
-        "WHERE subscriptions.user_id = ? ORDER BY cities.name COLLATE NOCASE, cities.slug",
-        (user_id,),
-    )
-    return [_city(row) for row in rows]
+    followed = await followed_ids(db, user_id)
+    return [city for city in await all_cities(db) if city.id in followed]
+
+
+async def followed_ids(db: Database, user_id: int) -> set[int]:
+    return await db.read(lambda connection: following(connection, user_id))
 
 
 async def follow(db: Database, user_id: int, city_id: int) -> bool:
     """True when this is a new follow, False when the supporter already followed the city."""
-    async with db.transaction() as tx:
-        cursor = await tx.execute(
-            "INSERT INTO subscriptions (user_id, city_id, created_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (user_id, city_id) DO NOTHING",
-            (user_id, city_id, now()),
-        )
-        return cursor.rowcount > 0
+    return await db.write(lambda connection: follow_in(connection, user_id, city_id))
 
 
 async def unfollow(db: Database, user_id: int, city_id: int) -> bool:
-    async with db.transaction() as tx:
-        cursor = await tx.execute(
-            "DELETE FROM subscriptions WHERE user_id = ? AND city_id = ?", (user_id, city_id)
-        )
-        return cursor.rowcount > 0
+    return await db.write(lambda connection: _unfollow_in(connection, user_id, city_id))
 
 
-async def toggle(db: Database, user_id: int, city_id: int) -> bool:
-    """Flips the follow in one transaction; returns whether the supporter now follows."""
-    async with db.transaction() as tx:
-        cursor = await tx.execute(
-            "DELETE FROM subscriptions WHERE user_id = ? AND city_id = ?", (user_id, city_id)
-        )
-        if cursor.rowcount > 0:
-            return False
-        await tx.execute(
-            "INSERT INTO subscriptions (user_id, city_id, created_at) VALUES (?, ?, ?)",
-            (user_id, city_id, now()),
-        )
-        return True
+async def toggle(db: Database, user_id: int, city_id: int) -> set[int]:
+    """Flips the follow in one transaction; returns the cities the supporter now follows."""
+
+    def flip(connection: sqlite3.Connection) -> set[int]:
+        if not _unfollow_in(connection, user_id, city_id):
+            follow_in(connection, user_id, city_id)
+        return following(connection, user_id)
+
+    return await db.write(flip)
+
+
+# The statements behind follow and toggle, for other storage modules to run inside their own
+# unit of work (/start follows a deep link's city in the same transaction that signs up).
+def following(connection: sqlite3.Connection, user_id: int) -> set[int]:
+    rows = connection.execute("SELECT city_id FROM subscriptions WHERE user_id = ?", (user_id,))
+    return {row[0] for row in rows}
+
+
+def follow_in(connection: sqlite3.Connection, user_id: int, city_id: int) -> bool:
+    cursor = connection.execute(
+        "INSERT INTO subscriptions (user_id, city_id, created_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (user_id, city_id) DO NOTHING",
+        (user_id, city_id, now()),
+    )
+    return cursor.rowcount > 0
+
+
+def _unfollow_in(connection: sqlite3.Connection, user_id: int, city_id: int) -> bool:
+    cursor = connection.execute(
+        "DELETE FROM subscriptions WHERE user_id = ? AND city_id = ?", (user_id, city_id)
+    )
+    return cursor.rowcount > 0
 
 
 async def follower_count(db: Database, city_id: int) -> int:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import sqlite3
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import aiosqlite
 
+from storage.cities import follow_in, following
 from storage.db import Database, now
 
 
@@ -27,14 +29,17 @@ class Supporter:
 
 @dataclass(frozen=True, slots=True)
 class Arrival:
-    """What /start found: the supporter as they are now, and how they were before."""
+    """What /start found: the supporter as they are now, and how they were before; with a
+    city to follow, whether that follow is new, and the cities they follow after it."""
 
     supporter: Supporter
     is_new: bool
     was: Status | None
+    followed: bool = False
+    follows: set[int] = field(default_factory=set)
 
 
-def _supporter(row: aiosqlite.Row) -> Supporter:
+def _supporter(row: aiosqlite.Row | sqlite3.Row) -> Supporter:
     return Supporter(
         user_id=row["user_id"],
         language=row["language"],
@@ -49,58 +54,70 @@ async def get(db: Database, user_id: int) -> Supporter | None:
     return _supporter(row) if row else None
 
 
-async def arrive(db: Database, user_id: int, language: str, source: str | None) -> Arrival:
-    """Registers a newcomer, or makes a paused or unreachable supporter active again.
+async def arrive(
+    db: Database, user_id: int, language: str, source: str | None, follow: int | None = None
+) -> Arrival:
+    """Registers a newcomer, or makes a paused or unreachable supporter active again, and
+    follows the city given, all in one transaction.
 
     The source is recorded only on first contact: a later deep link does not rewrite history.
     """
-    async with db.transaction() as tx:
-        async with tx.execute("SELECT * FROM supporters WHERE user_id = ?", (user_id,)) as cur:
-            row = await cur.fetchone()
-        if row is None:
-            joined_at = now()
-            await tx.execute(
-                "INSERT INTO supporters (user_id, language, joined_at, source) VALUES (?, ?, ?, ?)",
-                (user_id, language, joined_at, source),
-            )
-            supporter = Supporter(user_id, language, joined_at, source, Status.ACTIVE)
-            return Arrival(supporter, is_new=True, was=None)
+    return await db.write(lambda connection: _arrive(connection, user_id, language, source, follow))
+
+
+def _arrive(
+    connection: sqlite3.Connection,
+    user_id: int,
+    language: str,
+    source: str | None,
+    follow: int | None,
+) -> Arrival:
+    row = connection.execute("SELECT * FROM supporters WHERE user_id = ?", (user_id,)).fetchone()
+    if row is None:
+        joined_at = now()
+        connection.execute(
+            "INSERT INTO supporters (user_id, language, joined_at, source) VALUES (?, ?, ?, ?)",
+            (user_id, language, joined_at, source),
+        )
+        before = None
+        supporter = Supporter(user_id, language, joined_at, source, Status.ACTIVE)
+    else:
         before = _supporter(row)
         if before.status is not Status.ACTIVE:
-            await tx.execute(
+            connection.execute(
                 "UPDATE supporters SET status = 'active' WHERE user_id = ?", (user_id,)
             )
         supporter = Supporter(
             before.user_id, before.language, before.joined_at, before.source, Status.ACTIVE
         )
-        return Arrival(supporter, is_new=False, was=before.status)
+    followed = follow is not None and follow_in(connection, user_id, follow)
+    return Arrival(
+        supporter,
+        is_new=before is None,
+        was=before.status if before else None,
+        followed=followed,
+        follows=following(connection, user_id),
+    )
 
 
 async def ensure(db: Database, user_id: int, language: str) -> None:
     """Registers the person if new, leaving an existing supporter exactly as they are (a
     paused supporter who picks a city stays paused)."""
-    async with db.transaction() as tx:
-        await tx.execute(
-            "INSERT INTO supporters (user_id, language, joined_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (user_id) DO NOTHING",
-            (user_id, language, now()),
-        )
+    await db.change(
+        "INSERT INTO supporters (user_id, language, joined_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (user_id) DO NOTHING",
+        (user_id, language, now()),
+    )
 
 
 async def set_language(db: Database, user_id: int, language: str) -> bool:
-    async with db.transaction() as tx:
-        cursor = await tx.execute(
-            "UPDATE supporters SET language = ? WHERE user_id = ?", (language, user_id)
-        )
-        return cursor.rowcount > 0
+    sql = "UPDATE supporters SET language = ? WHERE user_id = ?"
+    return await db.change(sql, (language, user_id)) > 0
 
 
 async def set_status(db: Database, user_id: int, status: Status) -> bool:
-    async with db.transaction() as tx:
-        cursor = await tx.execute(
-            "UPDATE supporters SET status = ? WHERE user_id = ?", (status.value, user_id)
-        )
-        return cursor.rowcount > 0
+    sql = "UPDATE supporters SET status = ? WHERE user_id = ?"
+    return await db.change(sql, (status.value, user_id)) > 0
 
 
 _UNLINK = (

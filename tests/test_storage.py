@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,42 @@ async def test_a_migration_leaving_references_dangling_is_refused(
         assert (await db.fetch_all("PRAGMA foreign_keys"))[0][0] == 1
     finally:
         await db.close()
+
+
+async def test_changes_made_together_commit_together_and_fail_alone(database: Database) -> None:
+    """A storm's sign-ups share one transaction; one that breaks a rule is undone alone and
+    its caller gets the error, while the others are committed."""
+    await city_store.add(database, "seattle", "America/Los_Angeles", "Seattle")
+
+    def sign_up(user_id: int) -> Callable[[sqlite3.Connection], int]:
+        def work(connection: sqlite3.Connection) -> int:
+            connection.execute(
+                "INSERT INTO supporters (user_id, language, joined_at) VALUES (?, 'en', 0)",
+                (user_id,),
+            )
+            # A follow of a city that does not exist breaks a foreign key, after the insert.
+            city = 999 if user_id == 3 else 1
+            connection.execute(
+                "INSERT INTO subscriptions (user_id, city_id, created_at) VALUES (?, ?, 0)",
+                (user_id, city),
+            )
+            return user_id
+
+        return work
+
+    outcomes = await asyncio.gather(
+        *(database.write(sign_up(n)) for n in range(1, 6)), return_exceptions=True
+    )
+    assert outcomes[:2] == [1, 2] and outcomes[3:] == [4, 5]
+    assert isinstance(outcomes[2], sqlite3.IntegrityError)
+    rows = await database.fetch_all("SELECT user_id FROM supporters ORDER BY user_id")
+    assert [row[0] for row in rows] == [1, 2, 4, 5]
+
+
+async def test_a_write_after_erasure_finds_no_statement_left_open(database: Database) -> None:
+    """Erasure ends with a WAL checkpoint, whose result row must be read to the end: a
+    statement left open makes the next grouped write fail to open its savepoint."""
+    await supporter_store.arrive(database, 7, "en", None)
+    assert await supporter_store.erase(database, 7)
+    await supporter_store.ensure(database, 8, "en")
+    assert await supporter_store.get(database, 8) is not None
