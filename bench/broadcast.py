@@ -138,8 +138,10 @@ class TimedClient(BotApiClient):
         self.sent_at: list[float] = []
         self.throttled_at: list[float] = []
 
-    async def call(self, method: str, payload: dict[str, Any]) -> Reply:
-        reply = await super().call(method, payload)
+    async def call(
+        self, method: str, payload: dict[str, Any], *, within: float | None = None
+    ) -> Reply:
+        reply = await super().call(method, payload, within=within)
         if reply.ok:
             self.sent_at.append(time.perf_counter())
         elif reply.status == 429:

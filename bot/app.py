@@ -21,6 +21,7 @@ from bot.menu import register_menu
 from bot.persistence import DraftPersistence
 from bot.ratelimit import InteractiveRateLimiter
 from bot.settings import Settings
+from bot.transport import AiohttpRequest
 from bot.updates import PerChatOrder
 from domain.actions import Mobilizer
 from domain.broadcasts import Broadcasts
@@ -64,6 +65,7 @@ def build_application(
     db = Database(settings.database_path)
     drafts = Drafts(db, clock)
     budget = SendBudget(rate, keep=partial(_keep_pause, db))
+    transport = AiohttpRequest(token)
     app: MusterApp = (
         ApplicationBuilder()
         .token(token)
@@ -74,6 +76,11 @@ def build_application(
         # Replies to people share the bulk sends' budget, ahead of them in the queue.
         .rate_limiter(InteractiveRateLimiter(budget))
         .concurrent_updates(PerChatOrder())
+        # bot.polling fetches updates, confirming them only once handled.
+        .updater(None)
+        # One transport for every call python-telegram-bot makes (it polls for nothing).
+        .request(transport)
+        .get_updates_request(transport)
         # Conversations resume after a restart at the step their draft reached.
         .persistence(DraftPersistence(db, drafts))
         .post_init(_open_services)

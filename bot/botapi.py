@@ -49,11 +49,18 @@ class BotApiClient:
             await self._session.close()
             self._session = None
 
-    async def call(self, method: str, payload: dict[str, Any]) -> Reply:
+    async def call(
+        self, method: str, payload: dict[str, Any], *, within: float | None = None
+    ) -> Reply:
+        """within: seconds to wait for this answer, instead of the client's (a long poll
+        waits longer)."""
         if self._session is None:
             raise TransportError("the Bot API client is not open")
+        limit = self._timeout if within is None else aiohttp.ClientTimeout(total=within)
         try:
-            async with self._session.post(self._base + method, json=payload) as response:
+            async with self._session.post(
+                self._base + method, json=payload, timeout=limit
+            ) as response:
                 body = await response.read()
                 status = response.status
         except (TimeoutError, aiohttp.ClientError) as error:

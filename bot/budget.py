@@ -144,8 +144,7 @@ class SendBudget:
                     if wait == 0.0:
                         return
                 me.woken.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(me.woken.wait(), wait)
+                await _woken_within(me.woken, wait)
         finally:
             self._replies.remove(me)
             heapq.heapify(self._replies)
@@ -156,8 +155,7 @@ class SendBudget:
         while (wait := self._try_take(interactive)) > 0:
             self._changed.clear()
             # Wake early when a reply is served, so a bulk sender re-checks promptly.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), wait)
+            await _woken_within(self._changed, wait)
 
     def _try_take(self, interactive: bool) -> float:
         """Takes a token and returns 0, or returns how long to wait before trying again."""
@@ -185,3 +183,12 @@ def busiest_second(times: list[float]) -> int:
             left += 1
         busiest = max(busiest, right - left + 1)
     return busiest
+
+
+async def _woken_within(event: asyncio.Event, seconds: float | None) -> None:
+    """Waits for the event, at most that long (None: no limit). asyncio.timeout rather than
+    wait_for: on Python 3.11 wait_for swallows a cancellation that arrives as the event is
+    set, and a stopping engine or a cancelled handler would wait on."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await event.wait()

@@ -21,21 +21,64 @@ UNBOUNDED = 2**31 - 1
 SLOT: ContextVar[asyncio.Semaphore | None] = ContextVar("slot", default=None)
 
 
+class InHand:
+    """The updates received and not yet handled. Telegram forgets an update once the bot asks
+    for updates from a later id; asking only from the oldest one still in hand means that a
+    process killed mid-storm gets every unhandled update again when it restarts."""
+
+    def __init__(self) -> None:
+        self._since: dict[int, float] = {}  # update id -> when it was received
+        self.newest = 0  # the highest update id received
+        self.changed = asyncio.Event()
+
+    def receive(self, update_id: int) -> bool:
+        """Takes an update in hand; False for one already received (Telegram sends the ones
+        in hand again, since they are not confirmed)."""
+        if update_id <= self.newest:
+            return False
+        self.newest = update_id
+        self._since[update_id] = time.monotonic()
+        return True
+
+    def handled(self, update_id: int) -> None:
+        self._since.pop(update_id, None)
+        self.changed.set()
+
+    def __len__(self) -> int:
+        return len(self._since)
+
+    def oldest(self, patience: float) -> int:
+        """The id to ask Telegram for updates from: the oldest update in hand, passing over
+        one in hand for longer than `patience` seconds, so that a handler stuck for minutes
+        cannot stop the bot from hearing anyone else."""
+        now = time.monotonic()
+        waiting = [update_id for update_id, since in self._since.items() if now - since < patience]
+        return min(waiting, default=self.newest + 1)
+
+
 class PerChatOrder(BaseUpdateProcessor):
     """A supporter who taps two buttons quickly must see the second answered after the first;
     a broadcast organizer must not wait for thousands of strangers' /start."""
 
-    def __init__(self, max_concurrent_updates: int = 64) -> None:
+    def __init__(self, max_concurrent_updates: int = 64, in_hand: InHand | None = None) -> None:
         # python-telegram-bot takes its slot before do_process_update runs: a person tapping
         # a hundred times would fill every slot with updates waiting for their own earlier
         # ones, and everyone else would wait. Its limit is set out of reach, and the real one
         # is taken here, only once it is the update's turn in its chat.
         super().__init__(UNBOUNDED)
         self._slots = asyncio.Semaphore(max_concurrent_updates)
+        self.in_hand = in_hand or InHand()
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        try:
+            await self._in_order(update, coroutine)
+        finally:
+            if isinstance(update, Update):
+                self.in_hand.handled(update.update_id)
+
+    async def _in_order(self, update: object, coroutine: Awaitable[Any]) -> None:
         # The handler runs in this task, so its replies see when the update arrived.
         ARRIVAL.set(time.monotonic())
         open_update_scope()
