@@ -47,27 +47,47 @@ class SimProcess:
     def cpu_seconds(self) -> float:
         return cpu_seconds(self.pid)
 
+    async def command(self, name: str, **arguments: object) -> dict[str, Any]:
+        """Runs one storm-driver command (bench.storms) and returns its answer; a storm's
+        answer comes when every person got what they wait for, or at its timeout."""
+        stdin, stdout = self.process.stdin, self.process.stdout
+        if stdin is None or stdout is None:
+            raise RuntimeError("the simulator was started without storms=True")
+        stdin.write(f"{name} {json.dumps(arguments)}\n".encode())
+        await stdin.drain()
+        line = (await stdout.readline()).decode()
+        kind, _, body = line.partition(" ")
+        if kind != "DONE":
+            raise RuntimeError(f"storm driver refused {name}: {line.strip() or 'it exited'}")
+        answer: dict[str, Any] = json.loads(body)
+        return answer
+
 
 @contextlib.asynccontextmanager
 async def simulator_process(
-    rate_limit: float | None, paid_rate_limit: float = 1000.0
+    rate_limit: float | None,
+    paid_rate_limit: float = 1000.0,
+    *,
+    storms: bool = False,
+    max_seconds: float = 900.0,
 ) -> AsyncIterator[SimProcess]:
     """Starts the simulator, waits until it answers getMe, and stops it at the end.
     rate_limit caps free sends in any sliding second (None: no limit at all);
-    paid_rate_limit caps sends that ask for the paid tier, when rate_limit is set."""
+    paid_rate_limit caps sends that ask for the paid tier, when rate_limit is set.
+    storms: it keeps messages and takes storm commands (SimProcess.command); max_seconds is
+    how long it lives at most if nobody stops it."""
     rate = "none" if rate_limit is None else str(rate_limit)
+    arguments = ["--rate-limit", rate, "--paid-rate-limit", str(paid_rate_limit)]
+    arguments += ["--token", TOKEN, "--max-seconds", str(max_seconds)]
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bench.simulated_telegram",
         "--port",
         "0",
-        "--rate-limit",
-        rate,
-        "--paid-rate-limit",
-        str(paid_rate_limit),
-        "--token",
-        TOKEN,
+        *arguments,
+        *(["--storms"] if storms else []),
+        stdin=asyncio.subprocess.PIPE if storms else None,
         stdout=asyncio.subprocess.PIPE,
     )
     assert process.stdout is not None
