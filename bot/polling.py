@@ -25,8 +25,11 @@ log = logging.getLogger(__name__)
 
 # A handler in hand longer than this no longer holds back the offset (see InHand.oldest).
 PATIENCE = 60.0
-# Telegram's getUpdates gives at most 100 updates a call.
+# Telegram's getUpdates gives at most 100 updates a call. Each call sends again every update
+# still in hand, so the next call waits until at most half a batch is: every update then
+# crosses the wire about twice, not once per handler that finishes.
 BATCH = 100
+ROOM = BATCH // 2
 # While updates are in hand Telegram answers at once with them (they are not confirmed), so
 # the long poll cannot wait for news; it asks again this often, or as soon as one is handled.
 RECHECK = 0.1
@@ -84,6 +87,7 @@ class Poller:
     async def _poll(self) -> None:
         failures = 0
         while True:
+            await self._room_for_more()
             try:
                 fresh = await self._fetch()
                 failures = 0
@@ -125,12 +129,17 @@ class Poller:
                 fresh.append(Update.de_json(raw, self._app.bot))
         return fresh
 
-    async def _one_handled(self) -> None:
+    async def _room_for_more(self) -> None:
+        # The timeout notices handlers passing `patience` too, which sets no event.
+        while self._in_hand.busy(self._patience) > ROOM:
+            await self._one_handled(within=1.0)
+
+    async def _one_handled(self, within: float = RECHECK) -> None:
         self._in_hand.changed.clear()
         # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation
         # that arrives as the event is set, and stop() would wait for ever.
         with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(RECHECK):
+            async with asyncio.timeout(within):
                 await self._in_hand.changed.wait()
 
 

@@ -47,6 +47,11 @@ class InHand:
     def __len__(self) -> int:
         return len(self._since)
 
+    def busy(self, patience: float) -> int:
+        """How many are in hand, not counting those in hand longer than `patience`."""
+        now = time.monotonic()
+        return sum(1 for since in self._since.values() if now - since < patience)
+
     def oldest(self, patience: float) -> int:
         """The id to ask Telegram for updates from: the oldest update in hand, passing over
         one in hand for longer than `patience` seconds, so that a handler stuck for minutes
