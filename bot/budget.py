@@ -23,6 +23,11 @@ JITTER = 0.01
 FAST_JITTER = 0.03
 FAST = 60  # sends a second above which the burst grows past one and FAST_JITTER applies
 
+# While replies and bulk sends both wait, the bulk sends' share of the tokens: replies still
+# go first, and a broadcast (a raid alert, say) still moves during a storm of sign-ups that
+# would otherwise take every token for minutes. One token in five.
+BULK_SHARE = 0.2
+
 # When the update being handled arrived (time.monotonic), set by the update processor: its
 # replies queue by it, so a person's second message waits behind what others sent before it,
 # not behind everything sent while their first was being answered.
@@ -43,7 +48,8 @@ class SendBudget:
     two kinds of traffic share one budget. A waiting reply to a person is served before any
     bulk send: a supporter talking to the bot never queues behind a broadcast of 250,000.
     Waiting replies are served first come first served, by when their update arrived: one
-    person's reply never waits behind replies to people who wrote after them.
+    person's reply never waits behind replies to people who wrote after them. While both
+    wait, bulk sends still get BULK_SHARE of the tokens, so a broadcast never stalls.
     A 429 that holds for the whole bot pauses everyone for retry_after, so one refusal does
     not become a storm of them; `keep` records each such pause (its length in seconds), so
     that a restarted process honours it too.
@@ -78,6 +84,9 @@ class SendBudget:
         self._paused_until = 0.0
         self._kept_until = 0.0
         self._interactive_waiting = 0
+        # Tokens owed to bulk sends: a reply served while a bulk send waits earns them a
+        # share of one; a bulk send may go ahead of waiting replies once it is owed a whole.
+        self._owed_to_bulk = 0.0
         self._changed = asyncio.Event()
         self._bulk_turn = asyncio.Lock()
         # Replies waiting, earliest ticket first; only the one at the head watches the clock.
@@ -162,16 +171,25 @@ class SendBudget:
         now = self._clock()
         if now < self._paused_until:
             return self._paused_until - now
-        if not interactive and self._interactive_waiting:
+        bulk_owed = self._owed_to_bulk >= 1.0 and self._bulk_turn.locked()
+        if interactive and bulk_owed:
+            return 0.005  # the next token is the waiting bulk send's
+        ahead_of_replies = not interactive and self._interactive_waiting > 0
+        if ahead_of_replies and not bulk_owed:
             return 0.005
         if self.rate is None:
             return 0.0
         self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.refill)
         self._stamp = now
-        if self._tokens >= 1.0:
-            self._tokens -= 1.0
-            return 0.0
-        return (1.0 - self._tokens) / self.refill
+        if self._tokens < 1.0:
+            return (1.0 - self._tokens) / self.refill
+        self._tokens -= 1.0
+        if ahead_of_replies:
+            self._owed_to_bulk -= 1.0
+        elif interactive and self._bulk_turn.locked():
+            share = BULK_SHARE / (1.0 - BULK_SHARE)
+            self._owed_to_bulk = min(1.0, self._owed_to_bulk + share)
+        return 0.0
 
 
 def busiest_second(times: list[float]) -> int:

@@ -81,3 +81,27 @@ async def test_replies_are_served_first_come_first_served() -> None:
         await asyncio.sleep(0.007)  # about three arrivals per token: a queue builds
     await asyncio.gather(*waiting)
     assert served == list(range(40))
+
+
+async def test_a_broadcast_keeps_moving_while_replies_queue() -> None:
+    """A storm of replies goes ahead of a broadcast, yet the broadcast waiting beside it still
+    gets one token in five: an alert is not held up for the whole storm."""
+    budget = SendBudget(50)
+    served: list[str] = []
+
+    async def reply() -> None:
+        await budget.acquire(interactive=True)
+        served.append("reply")
+
+    async def broadcast() -> None:
+        while True:
+            await budget.acquire(interactive=False)
+            served.append("bulk")
+
+    replies = [asyncio.create_task(reply()) for _ in range(60)]
+    bulk = asyncio.create_task(broadcast())
+    await asyncio.gather(*replies)
+    bulk.cancel()
+    during = served[: len(served) - served[::-1].index("reply")]
+    assert during[0] == "reply"
+    assert 0.15 <= during.count("bulk") / len(during) <= 0.25
