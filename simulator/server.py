@@ -107,6 +107,8 @@ class SimStats:
     not_modified: int = 0
     updates_enqueued: int = 0
     updates_confirmed: int = 0
+    # The highest update_id getUpdates has handed to the bot: those up to it were delivered.
+    updates_delivered_up_to: int = 0
 
 
 @dataclass(slots=True)
@@ -578,7 +580,13 @@ class BotApiSimulator:
                 )
             remaining = deadline - loop.time()
             if self._updates or self._stopping or remaining <= 0:
-                return list(itertools.islice(self._updates, limit))
+                batch = list(itertools.islice(self._updates, limit))
+                if batch:
+                    last = batch[-1]["update_id"]
+                    self.stats.updates_delivered_up_to = max(
+                        self.stats.updates_delivered_up_to, last
+                    )
+                return batch
             self._updates_event.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._updates_event.wait(), remaining)
