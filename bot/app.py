@@ -13,6 +13,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 from bot.apologies import Apologies
 from bot.botapi import BotApiClient
 from bot.budget import SendBudget
+from bot.calls import PlainCalls
 from bot.clock import Clock, SystemClock
 from bot.context import MusterApp, MusterContext, Services
 from bot.delivery import DeliveryEngine, Tuning
@@ -66,6 +67,7 @@ def build_application(
     drafts = Drafts(db, clock)
     budget = SendBudget(rate, keep=partial(_keep_pause, db))
     transport = AiohttpRequest(token)
+    limiter = InteractiveRateLimiter(budget)
     app: MusterApp = (
         ApplicationBuilder()
         .token(token)
@@ -74,7 +76,7 @@ def build_application(
         .context_types(ContextTypes(context=MusterContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         # Replies to people share the bulk sends' budget, ahead of them in the queue.
-        .rate_limiter(InteractiveRateLimiter(budget))
+        .rate_limiter(limiter)
         .concurrent_updates(PerChatOrder())
         # bot.polling fetches updates, confirming them only once handled.
         .updater(None)
@@ -118,7 +120,7 @@ def build_application(
             grace,
         ),
         drafts=drafts,
-        editor=Editor(app.bot),
+        editor=Editor(PlainCalls(BotApiClient(settings.telegram_api_url, token), limiter)),
         apologies=Apologies(),
     )
     register_handlers(app, settings)
@@ -165,6 +167,7 @@ def services_of(app: MusterApp) -> Services:
 async def _open_services(app: MusterApp) -> None:
     services = services_of(app)
     await services.db.open()
+    await services.editor.open()
     await _restore_pause(services.engine.budget, services.db)
     await register_menu(app.bot, services.settings.admin_ids)
     await services.drafts.expire()
@@ -199,4 +202,6 @@ async def _stop_deliveries(app: MusterApp) -> None:
 
 
 async def _close_services(app: MusterApp) -> None:
-    await services_of(app).db.close()
+    services = services_of(app)
+    await services.editor.close()
+    await services.db.close()

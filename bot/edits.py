@@ -17,8 +17,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup, MaybeInaccessibleMessage, Message
+from telegram import InlineKeyboardMarkup, MaybeInaccessibleMessage, Message
 from telegram.error import BadRequest
+
+from bot.calls import PlainCalls
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +61,16 @@ class Editor:
     """Edits messages, skipping edits that would change nothing. The bot's own memory of what
     it last set wins over the press's copy, which may predate an edit made since."""
 
-    def __init__(self, bot: Bot, memory: int = MEMORY) -> None:
-        self._bot = bot
+    def __init__(self, calls: PlainCalls, memory: int = MEMORY) -> None:
+        self._calls = calls
         self._memory = memory
         self._shown: OrderedDict[tuple[int, int], Shown] = OrderedDict()
+
+    async def open(self) -> None:
+        await self._calls.open()
+
+    async def close(self) -> None:
+        await self._calls.close()
 
     async def edit_text(
         self,
@@ -78,9 +86,8 @@ class Editor:
         wanted = Shown(plain(text), markup_of(markup))
         if self._current(chat_id, message_id, copy) == wanted:
             return False
-        await self._edit(
-            self._bot.edit_message_text(text, chat_id, message_id, reply_markup=markup)
-        )
+        payload = {"chat_id": chat_id, "message_id": message_id, "text": text}
+        await self._edit("editMessageText", {**payload, "parse_mode": "HTML"}, wanted.markup)
         self._remember(chat_id, message_id, wanted)
         return True
 
@@ -98,7 +105,7 @@ class Editor:
         if current is not None and current.markup == wanted:
             return False
         await self._edit(
-            self._bot.edit_message_reply_markup(chat_id, message_id, reply_markup=markup)
+            "editMessageReplyMarkup", {"chat_id": chat_id, "message_id": message_id}, wanted
         )
         self._remember(chat_id, message_id, Shown(current.text if current else None, wanted))
         return True
@@ -116,10 +123,11 @@ class Editor:
         while len(self._shown) > self._memory:
             self._shown.popitem(last=False)
 
-    @staticmethod
-    async def _edit(request: Any) -> None:
+    async def _edit(self, method: str, payload: dict[str, Any], markup: Markup) -> None:
+        if markup is not None:
+            payload["reply_markup"] = markup  # without one, Telegram removes the keyboard
         try:
-            await request
+            await self._calls.call(method, payload)
         except BadRequest as error:
             # Only a race the memory cannot see (a copy older than an edit made by another
             # process, say) gets here; the message shows what was wanted, which is success.
