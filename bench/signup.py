@@ -10,7 +10,9 @@ driven by bench.storms), so this process's CPU time is the bot's alone, its aios
 included, and the simulator's is measured apart. Phases:
 
 - baseline: python-telegram-bot's plain setup (ApplicationBuilder defaults, concurrent
-  updates) answering /start with one text and no database: what any bot pays per update.
+  updates) answering /start with one text and no database: what any bot pays per update;
+  then the same bot on Muster's transport (bot/transport.py, aiohttp), so that Muster's own
+  work per update is told apart from what the HTTP client costs.
 - start: N new people send /start city-seattle at once (BROADCAST_RATE 1000, paid, no limit).
 - rsvp: an action in Seattle is announced to them; all press "I'll be there" at once.
 - cities: all press "✅ Seattle" on their /start reply, which unfollows.
@@ -63,6 +65,7 @@ from bot.context import MusterApp
 from bot.i18n import DEFAULT_LANGUAGE
 from bot.runtime import running
 from bot.settings import Settings
+from bot.transport import AiohttpRequest
 from storage import actions as action_store
 from storage import bulk
 from storage import cities as city_store
@@ -71,6 +74,7 @@ from storage.broadcasts import Content
 PHASES = ("baseline", "start", "rsvp", "cities", "free")
 # Each crowd its own ids, so every /start is a newcomer's.
 BASELINE_FIRST_ID = 20_000_001
+LEAN_BASELINE_FIRST_ID = 30_000_001
 MUSTER_FIRST_ID = 40_000_001
 FREE_FIRST_ID = 60_000_001
 FOLLOWER_FIRST_ID = 80_000_001  # the free tier's existing followers, made without chatting
@@ -189,11 +193,13 @@ async def welcome(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.message.reply_text("Welcome!")
 
 
-async def ptb_baseline(sim: SimProcess, users: int) -> StormResult:
+async def ptb_baseline(sim: SimProcess, users: int, *, aiohttp: bool = False) -> StormResult:
     """One CommandHandler, default transport and defaults, no database: the floor a bot built
-    on python-telegram-bot starts from."""
-    app = ApplicationBuilder().token(TOKEN).base_url(f"{sim.url}/bot").concurrent_updates(True)
-    application = app.build()
+    on python-telegram-bot starts from. aiohttp: the same on Muster's transport instead."""
+    builder = ApplicationBuilder().token(TOKEN).base_url(f"{sim.url}/bot").concurrent_updates(True)
+    if aiohttp:
+        builder = builder.request(AiohttpRequest(TOKEN)).get_updates_request(AiohttpRequest(TOKEN))
+    application = builder.build()
     application.add_handler(CommandHandler("start", welcome))
     await application.initialize()
     updater = application.updater
@@ -201,9 +207,10 @@ async def ptb_baseline(sim: SimProcess, users: int) -> StormResult:
         raise RuntimeError("the default application has no updater")
     await updater.start_polling(poll_interval=0, timeout=1)
     await application.start()
+    label = "PTB plain on aiohttp /start" if aiohttp else "PTB plain /start"
+    first = LEAN_BASELINE_FIRST_ID if aiohttp else BASELINE_FIRST_ID
     try:
-        arguments = crowd(BASELINE_FIRST_ID, users, text=START)
-        return await storm(sim, "PTB plain /start", "start", arguments)
+        return await storm(sim, label, "start", crowd(first, users, text=START))
     finally:
         await updater.stop()
         await application.stop()
@@ -402,18 +409,19 @@ def free_rows(free: FreeTierResult) -> list[Row]:
 
 
 def comparison_rows(baseline: StormResult, muster: StormResult) -> list[Row]:
+    section = f"Muster ÷ {baseline.label.removesuffix(' /start')} (/start)"
     ratio = muster.bot_cpu_ms / baseline.bot_cpu_ms if baseline.bot_cpu_ms else 0.0
     speed = muster.rate / baseline.rate if baseline.rate else 0.0
     own = muster.bot_cpu_ms - baseline.bot_cpu_ms
     return [
         Row(
-            "Muster ÷ PTB plain (/start)",
+            section,
             "bot CPU per update",
-            f"{ratio:.1f}x ({muster.bot_cpu_ms:.2f} vs {baseline.bot_cpu_ms:.2f} ms; "
-            f"Muster's own work {own:.2f} ms)",
+            f"{ratio:.2f}x ({muster.bot_cpu_ms:.2f} vs {baseline.bot_cpu_ms:.2f} ms; "
+            f"difference {own:+.2f} ms)",
         ),
         Row(
-            "Muster ÷ PTB plain (/start)",
+            section,
             "answered a second",
             f"{speed:.2f}x ({muster.rate:,.0f} vs {baseline.rate:,.0f} /s)",
         ),
@@ -426,7 +434,7 @@ def comparison_rows(baseline: StormResult, muster: StormResult) -> list[Row]:
 async def run(args: argparse.Namespace) -> list[Row]:
     phases = set(args.phases)
     rows: list[Row] = []
-    baseline: StormResult | None = None
+    baselines: list[StormResult] = []
     fast: list[StormResult] = []
     with tempfile.TemporaryDirectory(prefix="muster-signup-") as tmp:
         workdir = Path(tmp)
@@ -439,9 +447,11 @@ async def run(args: argparse.Namespace) -> list[Row]:
                     for result in fast:
                         rows += storm_rows(result, fast=True)
                 if "baseline" in phases:
-                    baseline = await ptb_baseline(sim, args.users)
-                    rows += storm_rows(baseline, fast=False)
-        if baseline is not None and fast:
+                    for aiohttp in (False, True):
+                        result = await ptb_baseline(sim, args.users, aiohttp=aiohttp)
+                        baselines.append(result)
+                        rows += storm_rows(result, fast=False)
+        for baseline in baselines if fast else []:
             rows += comparison_rows(baseline, fast[0])
         if "free" in phases:
             rows += free_rows(await free_tier(workdir, args.free_users, args.free_followers))
