@@ -15,6 +15,8 @@ included, and the simulator's is measured apart. Phases:
   work per update is told apart from what the HTTP client costs.
 - start: N new people send /start city-seattle at once (BROADCAST_RATE 1000, paid, no limit).
 - rsvp: an action in Seattle is announced to them; all press "I'll be there" at once.
+- sign: a petition for Seattle is announced to them; all press "✍️ Sign" at once (the count
+  must then equal the people exactly).
 - cities: all press "✅ Seattle" on their /start reply, which unfollows.
 - free: BROADCAST_RATE 25 against Telegram's 30/s, a broadcast going out to the city's
   followers, and a storm of new people's /start beside it (every tenth also sends /cities).
@@ -66,12 +68,13 @@ from bot.i18n import DEFAULT_LANGUAGE
 from bot.runtime import running
 from bot.settings import Settings
 from bot.transport import AiohttpRequest
+from domain.petitions import PetitionPlan
 from storage import actions as action_store
 from storage import bulk
 from storage import cities as city_store
 from storage.broadcasts import Content
 
-PHASES = ("baseline", "start", "rsvp", "cities", "free")
+PHASES = ("baseline", "start", "rsvp", "sign", "cities", "free")
 # Each crowd its own ids, so every /start is a newcomer's.
 BASELINE_FIRST_ID = 20_000_001
 LEAN_BASELINE_FIRST_ID = 30_000_001
@@ -83,6 +86,8 @@ START = "/start city-seattle"
 ACTION_TITLE = "Storm rally"
 RSVP_LABEL = "I'll be there"
 UNFOLLOW_LABEL = "✅ Seattle"
+PETITION_TITLE = "Storm petition"
+SIGN_LABEL = "✍️ Sign"
 BROADCAST_TEXT = "<b>Rally</b> at 6pm"
 RATE_TARGET = 500.0  # updates answered a second
 CPU_TARGET = 1.5  # ms of the bot's CPU per update
@@ -238,6 +243,11 @@ async def muster_storms(
                 await announce(app, sim, users)
                 rsvps = crowd(MUSTER_FIRST_ID, users, label=RSVP_LABEL)
                 results.append(await storm(sim, "Muster RSVP press", "press", rsvps, trips))
+            if "sign" in phases:
+                await announce_petition(app, sim, users)
+                signs = crowd(MUSTER_FIRST_ID, users, label=SIGN_LABEL)
+                results.append(await storm(sim, "Muster petition Sign", "press", signs, trips))
+                await check_count(app, users)
             if "cities" in phases:
                 toggles = crowd(MUSTER_FIRST_ID, users, label=UNFOLLOW_LABEL)
                 results.append(await storm(sim, "Muster /cities toggle", "press", toggles, trips))
@@ -263,6 +273,37 @@ async def announce(app: MusterApp, sim: SimProcess, users: int) -> None:
     if cards["answered"] < users:
         logging.getLogger(__name__).error(
             "the announcement reached %s of %s", cards["answered"], users
+        )
+
+
+async def announce_petition(app: MusterApp, sim: SimProcess, users: int) -> None:
+    """A petition for Seattle announced to its followers, as /newpetition's Publish now does;
+    returns once every one of them has its card (the Sign button)."""
+    services = services_of(app)
+    seattle = await city_store.find(services.db, "seattle")
+    if seattle is None:
+        raise RuntimeError("Seattle is missing")
+    plan = PetitionPlan(seattle.id, PETITION_TITLE, "End the contract.", "Amazon", 250_000)
+    await services.petitions.publish_new(None, plan)
+    cards = await sim.command(
+        "wait", first=MUSTER_FIRST_ID, count=users, has=PETITION_TITLE, timeout=users / 100 + 120
+    )
+    if cards["answered"] < users:
+        logging.getLogger(__name__).error("the petition reached %s of %s", cards["answered"], users)
+
+
+async def check_count(app: MusterApp, users: int) -> None:
+    """Every press counted once: the petition's count equals the people and the rows."""
+    db = services_of(app).db
+    row = await db.fetch_one("SELECT signatures, id FROM petitions ORDER BY id DESC LIMIT 1")
+    rows = (
+        await db.fetch_one("SELECT count(*) FROM signatures WHERE petition_id = ?", (row[1],))
+        if row
+        else None
+    )
+    if row is None or rows is None or not row[0] == rows[0] == users:
+        raise RuntimeError(
+            f"signatures counted {row and row[0]}, rows {rows and rows[0]}, people {users}"
         )
 
 
@@ -439,10 +480,10 @@ async def run(args: argparse.Namespace) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="muster-signup-") as tmp:
         workdir = Path(tmp)
         # rsvp and cities press buttons on what the /start storm left, so they bring it along.
-        if phases & {"baseline", "start", "rsvp", "cities"}:
+        if phases & {"baseline", "start", "rsvp", "sign", "cities"}:
             async with simulator_process(rate_limit=None, storms=True, max_seconds=3600) as sim:
                 # Muster first: its memory figures then start from a fresh process.
-                if phases & {"start", "rsvp", "cities"}:
+                if phases & {"start", "rsvp", "sign", "cities"}:
                     fast = await muster_storms(sim, workdir, args.users, phases)
                     for result in fast:
                         rows += storm_rows(result, fast=True)

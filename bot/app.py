@@ -29,6 +29,7 @@ from domain.broadcasts import Broadcasts
 from domain.cities import Cities
 from domain.drafts import Drafts
 from domain.organizers import Reach
+from domain.petitions import Petitions
 from domain.supporters import Supporters
 from handlers import (
     account,
@@ -39,6 +40,7 @@ from handlers import (
     errors,
     fallback,
     membership,
+    petitions,
     roles,
     rsvp,
     signup,
@@ -119,6 +121,7 @@ def build_application(
             settings.reminder_offsets,
             grace,
         ),
+        petitions=Petitions(db, engine, reach, app.bot, clock),
         drafts=drafts,
         editor=Editor(PlainCalls(BotApiClient(settings.telegram_api_url, token), limiter)),
         apologies=Apologies(),
@@ -131,7 +134,7 @@ def build_application(
 # handler that matches runs. A conversation's step ends the update's handling
 # (ApplicationHandlerStop); a command or a conversation-opening button in the middle of a
 # conversation ends it and goes on to the later groups, where its own handler takes it.
-BROADCAST_CONVERSATION, ACTION_CONVERSATION, EVERYTHING_ELSE = 0, 1, 2
+BROADCAST_CONVERSATION, ACTION_CONVERSATION, PETITION_CONVERSATION, EVERYTHING_ELSE = 0, 1, 2, 3
 
 
 def register_handlers(app: MusterApp, settings: Settings) -> None:
@@ -139,6 +142,7 @@ def register_handlers(app: MusterApp, settings: Settings) -> None:
     # After the broadcast conversation: its Change-time and Change-place buttons, pressed
     # while composing a broadcast, leave that and then open this one.
     app.add_handler(actions.conversation(), group=ACTION_CONVERSATION)
+    app.add_handler(petitions.conversation(), group=PETITION_CONVERSATION)
     # Order matters within a group: admin commands sit behind the ADMIN_IDS filter, so a
     # non-admin's /addcity falls through to the unknown-command reply at the end.
     for handler in [
@@ -150,6 +154,7 @@ def register_handlers(app: MusterApp, settings: Settings) -> None:
         *broadcast.handlers(),
         *actions.handlers(),
         *rsvp.handlers(),
+        *petitions.handlers(),
         *membership.handlers(),
         *fallback.handlers(),  # last: whatever nobody else claimed
     ]:
@@ -177,6 +182,7 @@ async def _open_services(app: MusterApp) -> None:
     await services.engine.start()
     await services.broadcasts.start()
     await services.mobilizer.start()
+    await services.petitions.start()
     log.info("Muster is up as @%s", app.bot.username)
 
 

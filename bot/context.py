@@ -19,6 +19,7 @@ from domain.broadcasts import Broadcasts
 from domain.cities import Cities
 from domain.drafts import Drafts
 from domain.organizers import Reach
+from domain.petitions import Petitions
 from domain.supporters import Supporters
 from storage import Database
 from storage.organizers import Organizer
@@ -37,6 +38,7 @@ class Services:
     reach: Reach
     broadcasts: Broadcasts
     mobilizer: Mobilizer
+    petitions: Petitions
     drafts: Drafts
     editor: Editor
     apologies: Apologies
@@ -69,6 +71,10 @@ class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any],
     @property
     def mobilizer(self) -> Mobilizer:
         return self.services.mobilizer
+
+    @property
+    def petitions(self) -> Petitions:
+        return self.services.petitions
 
     @property
     def drafts(self) -> Drafts:

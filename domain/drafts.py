@@ -11,7 +11,7 @@ from storage import drafts as store
 from storage.broadcasts import Content, Version
 from storage.drafts import DraftRow
 
-BROADCAST, ACTION = "broadcast", "action"
+BROADCAST, ACTION, PETITION = "broadcast", "action", "petition"
 KEEP_FOR = 24 * 3600  # seconds a draft is kept without being touched
 
 
@@ -36,11 +36,25 @@ class ActionDraft:
     action_id: int = 0
 
 
-Draft = BroadcastDraft | ActionDraft
+@dataclass(slots=True)
+class PetitionDraft:
+    """The petition being composed."""
+
+    city_id: int | None = None  # None: every city
+    chosen: bool = False  # whether the scope was chosen (None is a valid choice)
+    title: str = ""
+    demand: str = ""  # HTML
+    target: str = ""
+    goal: int = 0
+
+
+Draft = BroadcastDraft | ActionDraft | PetitionDraft
 
 
 def kind_of(draft: Draft) -> str:
-    return BROADCAST if isinstance(draft, BroadcastDraft) else ACTION
+    if isinstance(draft, BroadcastDraft):
+        return BROADCAST
+    return ACTION if isinstance(draft, ActionDraft) else PETITION
 
 
 class Drafts:
@@ -65,6 +79,11 @@ class Drafts:
             )
             city_id = None if row.all_cities else row.city_id
             return BroadcastDraft(city_id, content, row.version_language)
+        if kind == PETITION:
+            city_id = None if row.all_cities else row.city_id
+            demand = row.body or ""
+            chosen = row.all_cities or row.city_id is not None
+            return PetitionDraft(city_id, chosen, row.title, demand, row.target, row.goal)
         return ActionDraft(
             row.city_id or 0, row.title, row.starts_at, row.place, row.details, row.action_id
         )
@@ -86,6 +105,19 @@ class Drafts:
                 versions={language: version.body for language, version in content.versions.items()}
                 if content
                 else {},
+            )
+        elif isinstance(draft, PetitionDraft):
+            row = DraftRow(
+                user_id,
+                PETITION,
+                step,
+                city_id=draft.city_id,
+                all_cities=draft.chosen and draft.city_id is None,
+                title=draft.title,
+                body=draft.demand,
+                target=draft.target,
+                goal=draft.goal,
+                updated_at=at,
             )
         else:
             row = DraftRow(

@@ -5,7 +5,6 @@ As with broadcasts, who may act on which city is asked afresh at every step."""
 
 from __future__ import annotations
 
-import warnings
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -18,16 +17,14 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.context import MusterContext
 from bot.i18n import t
 from bot.localtime import LocalTimeError, Moment, parse_local, show
 from domain.actions import Plan
 from domain.drafts import ActionDraft
-from handlers.broadcast import utf16_length
-from handlers.common import PRIVATE_MESSAGE, argument_text, edit, parse_id, reply
-from handlers.conversations import abandoning, leaving, step
+from handlers.common import PRIVATE_MESSAGE, argument_text, bounded_text, edit, parse_id, reply
+from handlers.conversations import persistent, step
 from handlers.fallback import unknown_command
 from storage.actions import Action, ActionState
 from views.actions import render, share_link
@@ -40,9 +37,7 @@ from views.buttons import (
     ACTION_PUBLISH,
     ACTION_PUBLISH_LATER,
     ACTION_TIME,
-    OPENS_CONVERSATION,
     Button,
-    any_of,
     one_per_row,
 )
 
@@ -108,7 +103,7 @@ async def choose_city(update: Update, context: MusterContext) -> int:
 
 
 async def take_title(update: Update, context: MusterContext) -> int:
-    title = await _bounded_text(update, context, "title")
+    title = await bounded_text(update, context, LIMITS["title"])
     if title is None:
         return TITLE
     draft = draft_of(context)
@@ -132,7 +127,7 @@ async def take_start(update: Update, context: MusterContext) -> int:
 
 
 async def take_place(update: Update, context: MusterContext) -> int:
-    place = await _bounded_text(update, context, "place")
+    place = await bounded_text(update, context, LIMITS["place"])
     if place is None:
         return PLACE
     draft_of(context).place = place
@@ -141,7 +136,7 @@ async def take_place(update: Update, context: MusterContext) -> int:
 
 
 async def take_details(update: Update, context: MusterContext) -> int:
-    details = await _bounded_text(update, context, "details")
+    details = await bounded_text(update, context, LIMITS["details"])
     if details is None:
         return DETAILS
     draft_of(context).details = details
@@ -262,18 +257,6 @@ async def _still_allowed(update: Update, context: MusterContext, draft: ActionDr
     language = await context.language_of(query.from_user)
     await query.answer(t(language, "not_your_city"), show_alert=True)
     return False
-
-
-async def _bounded_text(update: Update, context: MusterContext, field: str) -> str | None:
-    """The typed text, or None after saying it is too long."""
-    message = update.effective_message
-    text = (message.text or "").strip() if message else ""
-    if not text:
-        return None
-    if utf16_length(text) > LIMITS[field]:  # Telegram's unit; emoji count double
-        await reply(update, context, "too_long_for", limit=LIMITS[field])
-        return None
-    return text
 
 
 async def _read_time(update: Update, context: MusterContext, city_id: int) -> Moment | None:
@@ -421,7 +404,7 @@ async def take_new_place(update: Update, context: MusterContext) -> int:
     action = await _still_changeable(update, context, draft.action_id)
     if user is None or action is None:
         return END
-    place = await _bounded_text(update, context, "place")
+    place = await bounded_text(update, context, LIMITS["place"])
     if place is None:
         return NEW_PLACE
     await context.mobilizer.change_place(user.id, action, place)
@@ -496,53 +479,38 @@ async def rsvps(update: Update, context: MusterContext) -> None:
 
 
 def conversation() -> ConversationHandler[MusterContext]:
-    """/newaction, and the changes of time and place /myactions offers. Persistent: each step's
-    draft and state are in the database, so a restart in the middle loses nothing."""
+    """/newaction, and the changes of time and place /myactions offers."""
     typed = PRIVATE_MESSAGE & filters.TEXT & ~filters.COMMAND
-    abort = abandoning(KIND)
-    with warnings.catch_warnings():
-        # Presses are tracked per chat, not per message: one person composes one at a time.
-        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        return ConversationHandler(
-            entry_points=[
-                CommandHandler("newaction", step(KIND, begin, opens=True), filters=PRIVATE_MESSAGE),
+    return persistent(
+        KIND,
+        [
+            CommandHandler("newaction", step(KIND, begin, opens=True), filters=PRIVATE_MESSAGE),
+            CallbackQueryHandler(step(KIND, ask_new_time, opens=True), pattern=ACTION_TIME.pattern),
+            CallbackQueryHandler(
+                step(KIND, ask_new_place, opens=True), pattern=ACTION_PLACE.pattern
+            ),
+        ],
+        {
+            CITY: [CallbackQueryHandler(step(KIND, choose_city), pattern=ACTION_CITY.pattern)],
+            TITLE: [MessageHandler(typed, step(KIND, take_title))],
+            WHEN: [MessageHandler(typed, step(KIND, take_start))],
+            PLACE: [MessageHandler(typed, step(KIND, take_place))],
+            DETAILS: [
+                CommandHandler("skip", step(KIND, skip_details), filters=PRIVATE_MESSAGE),
+                MessageHandler(typed, step(KIND, take_details)),
+            ],
+            CONFIRM: [
+                CallbackQueryHandler(step(KIND, publish_now), pattern=ACTION_PUBLISH.pattern),
                 CallbackQueryHandler(
-                    step(KIND, ask_new_time, opens=True), pattern=ACTION_TIME.pattern
-                ),
-                CallbackQueryHandler(
-                    step(KIND, ask_new_place, opens=True), pattern=ACTION_PLACE.pattern
+                    step(KIND, ask_publish_time), pattern=ACTION_PUBLISH_LATER.pattern
                 ),
             ],
-            states={
-                CITY: [CallbackQueryHandler(step(KIND, choose_city), pattern=ACTION_CITY.pattern)],
-                TITLE: [MessageHandler(typed, step(KIND, take_title))],
-                WHEN: [MessageHandler(typed, step(KIND, take_start))],
-                PLACE: [MessageHandler(typed, step(KIND, take_place))],
-                DETAILS: [
-                    CommandHandler("skip", step(KIND, skip_details), filters=PRIVATE_MESSAGE),
-                    MessageHandler(typed, step(KIND, take_details)),
-                ],
-                CONFIRM: [
-                    CallbackQueryHandler(step(KIND, publish_now), pattern=ACTION_PUBLISH.pattern),
-                    CallbackQueryHandler(
-                        step(KIND, ask_publish_time), pattern=ACTION_PUBLISH_LATER.pattern
-                    ),
-                ],
-                PUBLISH_AT: [MessageHandler(typed, step(KIND, take_publish_time))],
-                NEW_TIME: [MessageHandler(typed, step(KIND, take_new_time))],
-                NEW_PLACE: [MessageHandler(typed, step(KIND, take_new_place))],
-            },
-            fallbacks=[
-                CommandHandler("cancel", abort, filters=PRIVATE_MESSAGE),
-                CallbackQueryHandler(abort, pattern=ACTION_ABORT.pattern),
-                MessageHandler(PRIVATE_MESSAGE & filters.COMMAND, leaving(KIND)),
-                CallbackQueryHandler(leaving(KIND), pattern=any_of(*OPENS_CONVERSATION)),
-            ],
-            conversation_timeout=30 * 60,
-            allow_reentry=True,
-            name=KIND,
-            persistent=True,
-        )
+            PUBLISH_AT: [MessageHandler(typed, step(KIND, take_publish_time))],
+            NEW_TIME: [MessageHandler(typed, step(KIND, take_new_time))],
+            NEW_PLACE: [MessageHandler(typed, step(KIND, take_new_place))],
+        },
+        abort=ACTION_ABORT,
+    )
 
 
 def handlers() -> list[BaseHandler[Update, MusterContext, None]]:

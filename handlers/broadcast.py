@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import re
-import warnings
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
@@ -23,14 +22,13 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.context import MusterContext
 from bot.i18n import LANGUAGES, chunked, joined, language_name, t
 from bot.localtime import LocalTimeError, parse_local, show
 from domain.drafts import BroadcastDraft
-from handlers.common import PRIVATE_MESSAGE, edit, reply
-from handlers.conversations import abandoning, leaving, step
+from handlers.common import PRIVATE_MESSAGE, edit, reply, utf16_length
+from handlers.conversations import persistent, step
 from handlers.fallback import unknown_command
 from storage.broadcasts import Broadcast, Content, Outcome, Version
 from views.buttons import (
@@ -41,9 +39,7 @@ from views.buttons import (
     BROADCAST_SEND,
     BROADCAST_STOP,
     BROADCAST_VERSION_LANGUAGE,
-    OPENS_CONVERSATION,
     UNSCHEDULE,
-    any_of,
     one_per_row,
 )
 
@@ -203,11 +199,6 @@ def content_of(message: Message) -> Content | None:
     if message.text:
         return Content(message.text_html)
     return None
-
-
-def utf16_length(text: str) -> int:
-    """Telegram counts message length in UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 async def preview(
@@ -419,50 +410,34 @@ def _preview_text(broadcast: Broadcast) -> str:
 
 
 def conversation() -> ConversationHandler[MusterContext]:
-    """The /broadcast flow. Persistent: each step's draft and state are in the database, so a
-    restart in the middle of it loses nothing (bot/persistence.py)."""
+    """The /broadcast flow."""
     text_or_photo = PRIVATE_MESSAGE & ~filters.COMMAND
-    abort = abandoning(KIND)
-    with warnings.catch_warnings():
-        # PTB warns that button presses are tracked per chat, not per message: that is the
-        # intent here, since one person composes one broadcast at a time.
-        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        return ConversationHandler(
-            entry_points=[
-                CommandHandler("broadcast", step(KIND, begin, opens=True), filters=PRIVATE_MESSAGE)
+    return persistent(
+        KIND,
+        [CommandHandler("broadcast", step(KIND, begin, opens=True), filters=PRIVATE_MESSAGE)],
+        {
+            CHOOSING_CITY: [
+                CallbackQueryHandler(step(KIND, choose_city), pattern=BROADCAST_CITY.pattern)
             ],
-            states={
-                CHOOSING_CITY: [
-                    CallbackQueryHandler(step(KIND, choose_city), pattern=BROADCAST_CITY.pattern)
-                ],
-                WRITING: [MessageHandler(text_or_photo, step(KIND, take_message))],
-                CONFIRMING: [
-                    CallbackQueryHandler(step(KIND, send_now), pattern=BROADCAST_SEND.pattern),
-                    CallbackQueryHandler(step(KIND, ask_time), pattern=BROADCAST_SCHEDULE.pattern),
-                    CallbackQueryHandler(
-                        step(KIND, ask_version_language), pattern=BROADCAST_ADD_VERSION.pattern
-                    ),
-                ],
-                VERSION_LANGUAGE: [
-                    CallbackQueryHandler(
-                        step(KIND, choose_version_language),
-                        pattern=BROADCAST_VERSION_LANGUAGE.pattern,
-                    )
-                ],
-                WRITING_VERSION: [MessageHandler(text_or_photo, step(KIND, take_version))],
-                SCHEDULING: [MessageHandler(text_or_photo & filters.TEXT, step(KIND, take_time))],
-            },
-            fallbacks=[
-                CommandHandler("cancel", abort, filters=PRIVATE_MESSAGE),
-                CallbackQueryHandler(abort, pattern=BROADCAST_ABORT.pattern),
-                MessageHandler(PRIVATE_MESSAGE & filters.COMMAND, leaving(KIND)),
-                CallbackQueryHandler(leaving(KIND), pattern=any_of(*OPENS_CONVERSATION)),
+            WRITING: [MessageHandler(text_or_photo, step(KIND, take_message))],
+            CONFIRMING: [
+                CallbackQueryHandler(step(KIND, send_now), pattern=BROADCAST_SEND.pattern),
+                CallbackQueryHandler(step(KIND, ask_time), pattern=BROADCAST_SCHEDULE.pattern),
+                CallbackQueryHandler(
+                    step(KIND, ask_version_language), pattern=BROADCAST_ADD_VERSION.pattern
+                ),
             ],
-            conversation_timeout=30 * 60,
-            allow_reentry=True,
-            name=KIND,
-            persistent=True,
-        )
+            VERSION_LANGUAGE: [
+                CallbackQueryHandler(
+                    step(KIND, choose_version_language),
+                    pattern=BROADCAST_VERSION_LANGUAGE.pattern,
+                )
+            ],
+            WRITING_VERSION: [MessageHandler(text_or_photo, step(KIND, take_version))],
+            SCHEDULING: [MessageHandler(text_or_photo & filters.TEXT, step(KIND, take_time))],
+        },
+        abort=BROADCAST_ABORT,
+    )
 
 
 def handlers() -> list[BaseHandler[Update, MusterContext, None]]:

@@ -65,6 +65,24 @@ async def signed_up(update: Update, context: MusterContext) -> bool:
     return False
 
 
+async def bounded_text(update: Update, context: MusterContext, limit: int) -> str | None:
+    """The text the person typed, or None after saying it is over `limit` (in Telegram's
+    unit, UTF-16 code units: an emoji counts double); None too for a message with no text."""
+    message = update.effective_message
+    text = (message.text or "").strip() if message else ""
+    if not text:
+        return None
+    if utf16_length(text) > limit:
+        await reply(update, context, "too_long_for", limit=limit)
+        return None
+    return text
+
+
+def utf16_length(text: str) -> int:
+    """Telegram counts message length in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def parse_id(text: str) -> int | None:
     """A numeric id typed or carried in callback data; None for anything else, including
     numbers too large for SQLite, which forged data may hold."""

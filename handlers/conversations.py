@@ -1,5 +1,6 @@
-"""What /broadcast and /newaction share: steps whose draft is written to the database before
-they reply, leaving a conversation for another command, and abandoning it.
+"""What /broadcast, /newaction and /newpetition share: how each conversation is built,
+steps whose draft is written to the database before they reply, leaving a conversation for
+another command, and abandoning it.
 
 Conversations sit in handler groups ahead of every other handler (see bot/app.py). A step
 ends the update's handling with ApplicationHandlerStop, so nothing after it sees the same
@@ -9,23 +10,35 @@ documented way of letting one update through to later groups)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+import warnings
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop, ConversationHandler
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
 
 from bot.context import MusterContext
 from bot.i18n import t
-from domain.drafts import ActionDraft, BroadcastDraft
-from handlers.common import edit, reply
+from domain.drafts import ActionDraft, BroadcastDraft, PetitionDraft
+from handlers.common import PRIVATE_MESSAGE, edit, reply
+from views.buttons import OPENS_CONVERSATION, Button, any_of
 
 END = ConversationHandler.END
 Step = Callable[[Update, MusterContext], Coroutine[Any, Any, int]]
 # Where each kind of draft waits in user_data between steps, and its type.
-DRAFTS: dict[str, tuple[str, type[BroadcastDraft | ActionDraft]]] = {
+DRAFTS: dict[str, tuple[str, type[BroadcastDraft | ActionDraft | PetitionDraft]]] = {
     "broadcast": ("draft", BroadcastDraft),
     "action": ("action_draft", ActionDraft),
+    "petition": ("petition_draft", PetitionDraft),
 }
 
 
@@ -113,3 +126,34 @@ def abandoning(kind: str) -> Step:
         return END
 
     return step(kind, abandon, opens=True)
+
+
+def persistent(
+    kind: str,
+    entry_points: Sequence[BaseHandler[Update, MusterContext, object]],
+    states: dict[object, list[BaseHandler[Update, MusterContext, object]]],
+    abort: Button,
+) -> ConversationHandler[MusterContext]:
+    """A persistent conversation of this kind: each step's draft and state are in the
+    database, so a restart in the middle loses nothing (bot/persistence.py). /cancel and the
+    abort button abandon it; another command, or a button that opens a conversation of its
+    own, leaves it for that."""
+    give_up = abandoning(kind)
+    with warnings.catch_warnings():
+        # python-telegram-bot warns that presses are tracked per chat, not per message: that
+        # is the intent, since one person composes one thing of a kind at a time.
+        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        return ConversationHandler(
+            entry_points=list(entry_points),
+            states=states,
+            fallbacks=[
+                CommandHandler("cancel", give_up, filters=PRIVATE_MESSAGE),
+                CallbackQueryHandler(give_up, pattern=abort.pattern),
+                MessageHandler(PRIVATE_MESSAGE & filters.COMMAND, leaving(kind)),
+                CallbackQueryHandler(leaving(kind), pattern=any_of(*OPENS_CONVERSATION)),
+            ],
+            conversation_timeout=30 * 60,
+            allow_reentry=True,
+            name=kind,
+            persistent=True,
+        )

@@ -14,13 +14,16 @@ from bot.menu import ADMIN_MENU, register_personal_menu
 from domain.cities import SLUG
 from handlers.cities import picker_for
 from handlers.common import PRIVATE_MESSAGE, reply
+from handlers.petitions import show_linked_petition
 from handlers.rsvp import show_linked_action
 from storage.cities import City
+from storage.petitions import PetitionState
 from storage.supporters import Status
 
 CITY_LINK = re.compile(f"city-({SLUG.pattern})")
 REFERRAL_LINK = re.compile(r"ref-([A-Za-z0-9_-]{1,40})")
 ACTION_LINK = re.compile(r"action-(\d{1,12})")
+PETITION_LINK = re.compile(r"petition-(\d{1,12})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +31,8 @@ class DeepLink:
     city: City | None = None
     source: str | None = None
     action_id: int | None = None
+    petition_id: int | None = None
+    follow: City | None = None  # a city the link's content belongs to, followed quietly
 
 
 async def read_deep_link(context: MusterContext) -> DeepLink:
@@ -41,6 +46,11 @@ async def read_deep_link(context: MusterContext) -> DeepLink:
         return DeepLink(source=f"ref:{match[1]}")
     if match := ACTION_LINK.fullmatch(payload):
         return DeepLink(source=f"action:{match[1]}", action_id=int(match[1]))
+    if match := PETITION_LINK.fullmatch(payload):
+        petition = await context.petitions.get(int(match[1]))
+        city_id = petition.city_id if petition and petition.state is PetitionState.OPEN else None
+        city = await context.cities.get(city_id) if city_id is not None else None
+        return DeepLink(source=f"petition:{match[1]}", petition_id=int(match[1]), follow=city)
     return DeepLink()
 
 
@@ -52,18 +62,22 @@ async def start(update: Update, context: MusterContext) -> None:
     link = await read_deep_link(context)
     language = await context.language_of(user)
     city = link.city
+    follow = city or link.follow
     arrival = await context.supporters.arrive(
-        user.id, language, link.source, follow=city.id if city else None
+        user.id, language, link.source, follow=follow.id if follow else None
     )
     if arrival.is_new and context.is_admin(user):
         # Telegram could not take an admin's menu before their first /start.
         await register_personal_menu(context.bot, user.id, ADMIN_MENU)
     picker = await picker_for(context, user.id, language, followed=arrival.follows)
     resumed = not arrival.is_new and arrival.was is not Status.ACTIVE
-    if resumed and (link.action_id is not None or city is not None):
+    linked = link.action_id is not None or link.petition_id is not None
+    if resumed and (linked or city is not None):
         await reply(update, context, "resumed")  # said first: the link's answer follows
     if link.action_id is not None:
         await show_linked_action(update, context, link.action_id)
+    elif link.petition_id is not None:
+        await show_linked_petition(update, context, link.petition_id)
     elif city is not None:
         key = (
             "followed_from_link"

@@ -318,19 +318,21 @@ async def insert_followers(tx: aiosqlite.Connection, broadcast_id: int, city_id:
 async def insert_announcement(
     tx: aiosqlite.Connection,
     author_id: int | None,
-    city_id: int,
+    city_id: int | None,
     content: Content,
-    expires_at: int,
+    expires_at: int | None,
+    *,
+    what: str = "action.announce",
 ) -> int:
-    """A broadcast to a city's followers with its recipients, inside the caller's
-    transaction."""
+    """A broadcast to a city's (None: every city's) followers with its recipients, inside the
+    caller's transaction; `what` names it in the audit log."""
     broadcast_id = await _insert(tx, author_id, city_id, content, State.SENDING, None, expires_at)
     total = await insert_followers(tx, broadcast_id, city_id)
     await tx.execute(
         "UPDATE broadcasts SET total = ?, started_at = ? WHERE id = ?",
         (total, now(), broadcast_id),
     )
-    await audit.record(tx, author_id, "action.announce", None, f"broadcast={broadcast_id}")
+    await audit.record(tx, author_id, what, None, f"broadcast={broadcast_id}")
     return broadcast_id
 
 

@@ -12,7 +12,7 @@ from storage.db import Database
 @dataclass(frozen=True, slots=True)
 class DraftRow:
     user_id: int
-    kind: str  # "broadcast" or "action"
+    kind: str  # "broadcast", "action" or "petition"
     step: int
     city_id: int | None = None
     all_cities: bool = False
@@ -26,6 +26,8 @@ class DraftRow:
     updated_at: int = 0
     version_language: str | None = None
     versions: dict[str, str] = field(default_factory=dict)  # language -> body
+    target: str = ""
+    goal: int = 0
 
 
 def _draft(row: aiosqlite.Row) -> DraftRow:
@@ -44,6 +46,8 @@ def _draft(row: aiosqlite.Row) -> DraftRow:
         photo_file_id=row["photo_file_id"],
         updated_at=row["updated_at"],
         version_language=row["version_language"],
+        target=row["target"],
+        goal=row["goal"],
     )
 
 
@@ -52,14 +56,15 @@ async def save(db: Database, draft: DraftRow) -> None:
     async with db.transaction() as tx:
         await tx.execute(
             "INSERT INTO drafts (user_id, kind, step, city_id, all_cities, title, starts_at, "
-            "place, details, action_id, body, photo_file_id, updated_at, version_language) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "place, details, action_id, body, photo_file_id, updated_at, version_language, "
+            "target, goal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (user_id, kind) DO UPDATE SET step = excluded.step, "
             "city_id = excluded.city_id, all_cities = excluded.all_cities, "
             "title = excluded.title, starts_at = excluded.starts_at, place = excluded.place, "
             "details = excluded.details, action_id = excluded.action_id, body = excluded.body, "
             "photo_file_id = excluded.photo_file_id, updated_at = excluded.updated_at, "
-            "version_language = excluded.version_language",
+            "version_language = excluded.version_language, target = excluded.target, "
+            "goal = excluded.goal",
             (
                 draft.user_id,
                 draft.kind,
@@ -75,6 +80,8 @@ async def save(db: Database, draft: DraftRow) -> None:
                 draft.photo_file_id,
                 draft.updated_at,
                 draft.version_language,
+                draft.target,
+                draft.goal,
             ),
         )
         if draft.kind == "broadcast":  # only broadcast drafts have versions

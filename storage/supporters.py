@@ -126,6 +126,7 @@ _UNLINK = (
     "WHERE progress_chat_id = ?",
     "UPDATE audit_log SET actor_id = NULL WHERE actor_id = ?",
     "UPDATE actions SET author_id = NULL WHERE author_id = ?",
+    "UPDATE petitions SET author_id = NULL WHERE author_id = ?",
     "UPDATE audit_log SET subject_id = NULL WHERE subject_id = ?",
 )
 

@@ -16,6 +16,7 @@ from simulator.server import BotApiSimulator
 from storage import Database
 from storage.cities import City
 from tests.test_actions import announce
+from tests.test_petitions import start_petition
 
 
 @dataclass
@@ -121,6 +122,28 @@ async def test_a_city_toggle_costs_two_trips(
     with counting(db) as trips:
         await maria.presses("✅ Seattle")
         await maria.waits_for(lambda chat: chat.last.labels() == ["Seattle"])
+        await sim.idle()
+    assert trips.count <= 2, trips.calls
+    assert trips.supporter_reads == 1, trips.calls
+
+
+async def test_a_sign_press_costs_two_trips(
+    sim: BotApiSimulator,
+    db: Database,
+    muster: MusterApp,
+    organizer: SimUser,
+    seattle: City,
+) -> None:
+    """The supporter (signed up? their language?), then one trip that checks the petition
+    and the follow, signs, and reads the count the card shows."""
+    maria = sim.user("Maria")
+    await says(sim, db, maria, "/start city-seattle")
+    await start_petition(muster, organizer, seattle)
+    await maria.waits_for(lambda chat: chat.last.labels() == ["✍️ Sign"])
+    await sim.idle()
+    with counting(db) as trips:
+        await maria.presses("✍️ Sign")
+        await maria.waits_for(lambda chat: chat.last.labels() == ["Signed ✅"])
         await sim.idle()
     assert trips.count <= 2, trips.calls
     assert trips.supporter_reads == 1, trips.calls

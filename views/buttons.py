@@ -88,6 +88,15 @@ ACTION_PLACE = Button("act:place:", (_ID,))
 ACTION_ASK_CANCEL = Button("act:cancel:", (_ID,))
 ACTION_CANCEL = Button("act:cancel!:", (_ID,))
 
+# Petitions: signing, /mysignatures, /newpetition and /petitions.
+SIGN = Button("pet:sign:", (_ID,))
+WITHDRAW = Button("pet:withdraw:", (_ID,))
+PETITION_SCOPE = Button("np:city:", (f"{_ID}|all",))
+PETITION_PUBLISH = Button("np:publish")
+PETITION_ABORT = Button("np:abort")
+PETITION_ASK_CLOSE = Button("pet:close:", (_ID,))
+PETITION_CLOSE = Button("pet:close!:", (_ID,))
+
 ALL: tuple[Button, ...] = (
     LANGUAGE,
     ERASE,
@@ -110,6 +119,13 @@ ALL: tuple[Button, ...] = (
     ACTION_PLACE,
     ACTION_ASK_CANCEL,
     ACTION_CANCEL,
+    SIGN,
+    WITHDRAW,
+    PETITION_SCOPE,
+    PETITION_PUBLISH,
+    PETITION_ABORT,
+    PETITION_ASK_CLOSE,
+    PETITION_CLOSE,
 )
 
 # Buttons that open a conversation of their own (changing an action's time or place): pressed

@@ -1,0 +1,132 @@
+"""Petitions: publishing one to a city's (or every city's) followers, one signature per person
+in one tap, withdrawing it, closing, and the counts organizers watch. The announcement goes
+through the delivery engine in each follower's language."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from telegram import Bot
+
+from bot.clock import Clock
+from bot.delivery import DeliveryEngine
+from domain.actions import in_every_language
+from domain.organizers import Reach
+from storage import Database
+from storage import broadcasts as broadcast_store
+from storage import petitions as store
+from storage.petitions import Petition, PetitionState, Signed, Tally
+from views.actions import View
+from views.petitions import render
+
+log = logging.getLogger(__name__)
+
+DAY = 24 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class PetitionPlan:
+    """A petition as an organizer describes it, before it has an id."""
+
+    city_id: int | None  # None: every city
+    title: str
+    demand: str  # HTML
+    target: str
+    goal: int
+
+    def unsaved(self) -> Petition:
+        """As it will read, for the organizer's preview."""
+        return Petition(
+            id=0,
+            city_id=self.city_id,
+            author_id=None,
+            title=self.title,
+            demand=self.demand,
+            target=self.target,
+            goal=self.goal,
+            state=PetitionState.OPEN,
+            signatures=0,
+            created_at=0,
+        )
+
+
+class Petitions:
+    def __init__(
+        self,
+        db: Database,
+        engine: DeliveryEngine,
+        reach: Reach,
+        bot: Bot,
+        clock: Clock,
+    ) -> None:
+        self.db = db
+        self.engine = engine
+        self.reach = reach
+        self.bot = bot
+        self.clock = clock
+
+    async def start(self) -> None:
+        """Announces what a crash left created but not announced."""
+        for petition in await store.unannounced(self.db):
+            log.warning("announcing petition %s, interrupted before", petition.id)
+            await self._announce(petition)
+
+    async def get(self, petition_id: int) -> Petition | None:
+        return await store.get(self.db, petition_id)
+
+    async def audience(self, city_id: int | None) -> int:
+        """How many followers an announcement would reach now."""
+        return await broadcast_store.audience_size(self.db, city_id)
+
+    async def publish_new(self, author_id: int | None, plan: PetitionPlan) -> tuple[Petition, int]:
+        """Records the petition and announces it: (petition, followers it goes to)."""
+        petition = await store.create(
+            self.db, author_id, plan.city_id, plan.title, plan.demand, plan.target, plan.goal
+        )
+        return petition, await self._announce(petition)
+
+    async def _announce(self, petition: Petition) -> int:
+        content = in_every_language(lambda language: self.card(petition, language))
+        announcement_id = await store.announce(self.db, petition, content)
+        if announcement_id is None:
+            return 0
+        await self.engine.launch(announcement_id)
+        announcement = await broadcast_store.get(self.db, announcement_id)
+        return announcement.total if announcement else 0
+
+    def card(self, petition: Petition, language: str, *, signed: bool = False) -> View:
+        return render(petition, language, self.bot.username, signed=signed)
+
+    async def sign(self, user_id: int, petition_id: int) -> Signed:
+        """One signature per person, counted once however often the button is pressed; a
+        city's petition only from that city's followers."""
+        return await store.sign(self.db, petition_id, user_id)
+
+    async def withdraw(self, user_id: int, petition_id: int) -> bool:
+        return await store.withdraw(self.db, petition_id, user_id)
+
+    async def has_signed(self, user_id: int, petition: Petition) -> bool:
+        return await store.has_signed(self.db, petition.id, user_id)
+
+    async def signed_by(self, user_id: int) -> list[Petition]:
+        return await store.signed_by(self.db, user_id)
+
+    async def open_for(self, user_id: int) -> list[Petition]:
+        """Open petitions the organizer may manage: every one for an all-cities grant."""
+        organizer = await self.reach.of(user_id)
+        if organizer is None:
+            return []
+        if organizer.all_cities:
+            return await store.open_in(self.db, None)
+        petitions = await store.open_in(self.db, set(organizer.city_ids))
+        return [petition for petition in petitions if petition.city_id is not None]
+
+    async def may_manage(self, user_id: int, petition: Petition) -> bool:
+        return await self.reach.may_reach(user_id, petition.city_id)
+
+    async def tally(self, petition: Petition) -> Tally:
+        return await store.tally(self.db, petition.id, int(self.clock.now()) - DAY)
+
+    async def close(self, actor_id: int, petition: Petition) -> bool:
+        return await store.close(self.db, actor_id, petition.id)

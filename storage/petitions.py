@@ -1,0 +1,229 @@
+"""Petitions and their signatures."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from enum import StrEnum
+
+import aiosqlite
+
+from storage import audit
+from storage.broadcasts import Content, insert_announcement
+from storage.cities import following
+from storage.db import Database, now
+
+
+class PetitionState(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class Petition:
+    id: int
+    city_id: int | None  # None: every city
+    author_id: int | None
+    title: str
+    demand: str  # HTML
+    target: str
+    goal: int
+    state: PetitionState
+    signatures: int
+    created_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """A petition's count as organizers see it: in all, by city, and in the last day."""
+
+    total: int
+    by_city: dict[int | None, int]  # None: signers of an every-city petition in no one city
+    last_day: int
+
+
+class Signing(StrEnum):
+    SIGNED = "signed"
+    ALREADY = "already"
+    CLOSED = "closed"
+    UNKNOWN = "unknown"
+    OUTSIDE = "outside"  # a city's petition, and the person does not follow that city
+
+
+@dataclass(frozen=True, slots=True)
+class Signed:
+    """What a press of Sign did, and the petition as it stands after it (None if unknown)."""
+
+    outcome: Signing
+    petition: Petition | None
+
+
+def _petition(row: aiosqlite.Row | sqlite3.Row) -> Petition:
+    return Petition(
+        id=row["id"],
+        city_id=row["city_id"],
+        author_id=row["author_id"],
+        title=row["title"],
+        demand=row["demand"],
+        target=row["target"],
+        goal=row["goal"],
+        state=PetitionState(row["status"]),
+        signatures=row["signatures"],
+        created_at=row["created_at"],
+    )
+
+
+async def create(
+    db: Database,
+    author_id: int | None,
+    city_id: int | None,
+    title: str,
+    demand: str,
+    target: str,
+    goal: int,
+) -> Petition:
+    """An open petition, not yet announced (announce does that)."""
+    async with db.transaction() as tx:
+        cursor = await tx.execute(
+            "INSERT INTO petitions (city_id, author_id, title, demand, target, goal, status, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?)",
+            (city_id, author_id, title, demand, target, goal, now()),
+        )
+        petition_id = cursor.lastrowid
+        await audit.record(tx, author_id, "petition.create", None, f"petition={petition_id}")
+    petition = await get(db, petition_id or 0)
+    assert petition is not None
+    return petition
+
+
+async def announce(db: Database, petition: Petition, content: Content) -> int | None:
+    """In one transaction: the announcement to the followers and its link to the petition.
+    None when the petition is not open or was announced already."""
+    async with db.transaction() as tx:
+        async with tx.execute(
+            "SELECT 1 FROM petitions WHERE id = ? AND status = 'open' AND announcement_id IS NULL",
+            (petition.id,),
+        ) as cursor:
+            if await cursor.fetchone() is None:
+                return None
+        broadcast_id = await insert_announcement(
+            tx, petition.author_id, petition.city_id, content, None, what="petition.announce"
+        )
+        await tx.execute(
+            "UPDATE petitions SET announcement_id = ? WHERE id = ?", (broadcast_id, petition.id)
+        )
+        return broadcast_id
+
+
+async def unannounced(db: Database) -> list[Petition]:
+    """Open and not announced: a crash came between creating and announcing."""
+    rows = await db.fetch_all(
+        "SELECT * FROM petitions WHERE status = 'open' AND announcement_id IS NULL ORDER BY id"
+    )
+    return [_petition(row) for row in rows]
+
+
+async def get(db: Database, petition_id: int) -> Petition | None:
+    row = await db.fetch_one("SELECT * FROM petitions WHERE id = ?", (petition_id,))
+    return _petition(row) if row else None
+
+
+async def open_in(db: Database, city_ids: set[int] | None) -> list[Petition]:
+    """Open petitions, newest first: every one (None), or those of these cities and those of
+    every city."""
+    rows = await db.fetch_all("SELECT * FROM petitions WHERE status = 'open' ORDER BY id DESC")
+    petitions = [_petition(row) for row in rows]
+    if city_ids is None:
+        return petitions
+    return [p for p in petitions if p.city_id is None or p.city_id in city_ids]
+
+
+async def sign(db: Database, petition_id: int, user_id: int) -> Signed:
+    """One signature per person, the primary key deciding, in one trip: the checks, the
+    signature and the count after it. A city's petition takes the signatures of that city's
+    followers; an every-city petition counts each for the signer's city if they follow one."""
+
+    def work(connection: sqlite3.Connection) -> Signed:
+        row = connection.execute("SELECT * FROM petitions WHERE id = ?", (petition_id,)).fetchone()
+        if row is None:
+            return Signed(Signing.UNKNOWN, None)
+        petition = _petition(row)
+        if petition.state is not PetitionState.OPEN:
+            return Signed(Signing.CLOSED, petition)
+        followed = following(connection, user_id)
+        if petition.city_id is not None and petition.city_id not in followed:
+            return Signed(Signing.OUTSIDE, petition)
+        city_id = petition.city_id
+        if city_id is None and len(followed) == 1:
+            (city_id,) = followed
+        cursor = connection.execute(
+            "INSERT INTO signatures (petition_id, user_id, city_id, signed_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (petition_id, user_id) DO NOTHING",
+            (petition_id, user_id, city_id, now()),
+        )
+        if not cursor.rowcount:
+            return Signed(Signing.ALREADY, petition)
+        after = connection.execute("SELECT * FROM petitions WHERE id = ?", (petition_id,))
+        return Signed(Signing.SIGNED, _petition(after.fetchone()))
+
+    return await db.write(work)
+
+
+async def withdraw(db: Database, petition_id: int, user_id: int) -> bool:
+    """Takes the signature back (the trigger lowers the count); False if there was none."""
+    sql = "DELETE FROM signatures WHERE petition_id = ? AND user_id = ?"
+    return await db.change(sql, (petition_id, user_id)) > 0
+
+
+async def has_signed(db: Database, petition_id: int, user_id: int) -> bool:
+    row = await db.fetch_one(
+        "SELECT 1 FROM signatures WHERE petition_id = ? AND user_id = ?", (petition_id, user_id)
+    )
+    return row is not None
+
+
+async def signed_by(db: Database, user_id: int) -> list[Petition]:
+    """What the person signed, most recent signature first."""
+    rows = await db.fetch_all(
+        "SELECT petitions.* FROM petitions JOIN signatures ON signatures.petition_id = "
+        "petitions.id WHERE signatures.user_id = ? ORDER BY signatures.signed_at DESC, "
+        "petitions.id DESC",
+        (user_id,),
+    )
+    return [_petition(row) for row in rows]
+
+
+async def tally(db: Database, petition_id: int, since: int) -> Tally:
+    def work(connection: sqlite3.Connection) -> Tally:
+        total = connection.execute(
+            "SELECT signatures FROM petitions WHERE id = ?", (petition_id,)
+        ).fetchone()
+        by_city = connection.execute(
+            "SELECT city_id, count(*) FROM signatures WHERE petition_id = ? GROUP BY city_id",
+            (petition_id,),
+        ).fetchall()
+        recent = connection.execute(
+            "SELECT count(*) FROM signatures WHERE petition_id = ? AND signed_at >= ?",
+            (petition_id, since),
+        ).fetchone()
+        return Tally(
+            total=total[0] if total else 0,
+            by_city={row[0]: row[1] for row in by_city},
+            last_day=recent[0] if recent else 0,
+        )
+
+    return await db.read(work)
+
+
+async def close(db: Database, actor_id: int | None, petition_id: int) -> bool:
+    """No more signatures; False when it was not open."""
+    async with db.transaction() as tx:
+        cursor = await tx.execute(
+            "UPDATE petitions SET status = 'closed', closed_at = ? "
+            "WHERE id = ? AND status = 'open'",
+            (now(), petition_id),
+        )
+        if cursor.rowcount == 0:
+            return False
+        await audit.record(tx, actor_id, "petition.close", None, f"petition={petition_id}")
+        return True

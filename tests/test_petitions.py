@@ -1,0 +1,245 @@
+"""Stories of petitions: an organizer starts one, supporters sign it in one tap, and the count
+is exact whatever they press, withdraw or erase."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.app import services_of
+from bot.context import MusterApp
+from domain.petitions import PetitionPlan
+from simulator.driver import SimUser
+from simulator.server import BotApiSimulator
+from storage import Database
+from storage import petitions as petition_store
+from storage import supporters as supporter_store
+from storage.cities import City
+from storage.petitions import Petition, Signing
+from tests.conftest import followers
+from tests.test_broadcast import writes
+
+DEMAND_TEXT = "Stop sharing our data with ICE & end the contract"
+DEMAND_ENTITIES = [{"type": "bold", "offset": 13, "length": 8}]
+DEMAND = "Stop sharing <b>our data</b> with ICE &amp; end the contract"  # as text_html gives it
+
+
+async def start_petition(
+    app: MusterApp, author: SimUser, city: City | None, goal: int = 100
+) -> Petition:
+    """A petition published the way /newpetition's Publish now does it."""
+    plan = PetitionPlan(city.id if city else None, "Drop the contract", DEMAND, "Amazon", goal)
+    petition, _ = await services_of(app).petitions.publish_new(author.id, plan)
+    return petition
+
+
+async def count(db: Database, petition: Petition) -> int:
+    now = await petition_store.get(db, petition.id)
+    assert now is not None
+    return now.signatures
+
+
+async def test_organizer_starts_a_petition_for_seattle(
+    sim: BotApiSimulator, db: Database, organizer: SimUser, seattle: City, new_york: City
+) -> None:
+    """/newpetition walks through scope, title, demand (formatting kept), target and goal,
+    shows the card as followers will see it, and Publish now announces it with the Sign
+    button and a share link to Seattle's followers only."""
+    seattle_people = await followers(sim, db, seattle, 3)
+    new_york_people = await followers(sim, db, new_york, 2)
+    await organizer.says("/newpetition")
+    scope = await organizer.receives()
+    assert scope.labels() == ["Seattle", "Cancel"]  # Olga organizes in Seattle only
+    await organizer.presses("Seattle")
+    await organizer.waits_for(lambda chat: chat.last.text.startswith("What is the petition"))
+    organizer.mark_all_read()
+    await organizer.says("Drop the contract")
+    assert (await organizer.receives()).text.startswith("What does it demand?")
+    await writes(sim, organizer, DEMAND_TEXT, DEMAND_ENTITIES)
+    assert (await organizer.receives()).text.startswith("Who is it addressed to?")
+    await organizer.says("Amazon")
+    await organizer.receives()
+    await organizer.says("a lot")
+    assert "whole number" in (await organizer.receives()).text
+    await organizer.says("250,000")
+    card = await organizer.receives()
+    assert card.text.startswith("✍️ Drop the contract\nTo: Amazon\n\nStop sharing our data")
+    assert DEMAND in card.html
+    assert "0 signatures of 250000 (0%)" in card.text
+    assert (await organizer.receives()).text.startswith("☝️ This is how 3 followers")
+    await organizer.presses("📢 Publish now")
+    await organizer.waits_for(lambda chat: "is being announced to 3 followers" in chat.last.text)
+    (petition,) = await petition_store.open_in(db, None)
+    assert f"start=petition-{petition.id}" in organizer.last.text
+    for person in seattle_people:
+        await person.waits_for(lambda chat: bool(chat.messages))
+        assert person.last.labels() == ["✍️ Sign"]
+        assert f"start=petition-{petition.id}" in person.last.text
+    await sim.idle()
+    assert all(person.messages == [] for person in new_york_people)
+
+
+async def test_signing_counts_once_however_often_pressed(
+    sim: BotApiSimulator, db: Database, muster: MusterApp, organizer: SimUser, seattle: City
+) -> None:
+    """Ana presses Sign three times, twice before the first is answered: one signature, the
+    card says Signed ✅ with the count, and the presses after the first say so."""
+    (ana,) = await followers(sim, db, seattle, 1)
+    petition = await start_petition(muster, organizer, seattle)
+    await ana.waits_for(lambda chat: bool(chat.messages))
+    await ana.presses("✍️ Sign")
+    await ana.presses("✍️ Sign")
+    await sim.idle()
+    await ana.presses("Signed ✅")
+    await sim.idle()
+    assert await count(db, petition) == 1
+    assert ana.last.labels() == ["Signed ✅"]
+    assert "1 signature of 100 (1%)" in ana.last.text
+    assert [answer.text for answer in ana.callback_answers] == [
+        "Signed ✅ Thank you!",
+        "You have signed this already: it counts once.",
+        "You have signed this already: it counts once.",
+    ]
+
+
+async def test_forged_closed_and_outside_presses_record_nothing(
+    sim: BotApiSimulator,
+    db: Database,
+    muster: MusterApp,
+    organizer: SimUser,
+    seattle: City,
+    new_york: City,
+) -> None:
+    """A press for a petition that does not exist, one for a city the person does not follow,
+    and one on a closed petition: nothing is recorded, and each is told why."""
+    (ana,) = await followers(sim, db, seattle, 1)
+    (ned,) = await followers(sim, db, new_york, 1)
+    petition = await start_petition(muster, organizer, seattle)
+    await ana.waits_for(lambda chat: bool(chat.messages))
+    await ned.says("/help")
+    await ned.receives()
+    await ned.presses_data(f"pet:sign:{petition.id}")
+    await ned.presses_data("pet:sign:999999")
+    await ned.presses_data("pet:sign:1x")
+    await sim.idle()
+    assert [answer.text for answer in ned.callback_answers] == [
+        "This petition is for the followers of Seattle. Follow it with /cities to sign.",
+        "I don't know that petition.",
+        "I don't know that petition.",
+    ]
+    await services_of(muster).petitions.close(organizer.id, petition)
+    await ana.presses("✍️ Sign")
+    await sim.idle()
+    assert (ana.callback_answers[-1].text or "").startswith("This petition is closed")
+    assert ana.last.labels() == ["🔒 Closed"]
+    assert await count(db, petition) == 0
+
+
+async def test_a_petition_link_signs_up_a_newcomer_and_follows_its_city(
+    sim: BotApiSimulator, db: Database, muster: MusterApp, organizer: SimUser, seattle: City
+) -> None:
+    """/start petition-<id> registers the newcomer, follows Seattle and shows the card with
+    its Sign button; unknown and closed petitions get a clear reply."""
+    petition = await start_petition(muster, organizer, seattle)
+    closed = await start_petition(muster, organizer, seattle)
+    await services_of(muster).petitions.close(organizer.id, closed)
+    zoe = sim.user("Zoe")
+    await zoe.says(f"/start petition-{petition.id}")
+    card = await zoe.receives()
+    assert card.text.startswith("✍️ Drop the contract") and card.labels() == ["✍️ Sign"]
+    supporter = await supporter_store.get(db, zoe.id)
+    assert supporter is not None and supporter.source == f"petition:{petition.id}"
+    await zoe.presses("✍️ Sign")
+    await zoe.waits_for(lambda chat: chat.last.labels() == ["Signed ✅"])
+    assert await count(db, petition) == 1
+    await zoe.says("/start petition-424242")
+    assert (await zoe.receives()).text == "I don't know that petition."
+    await zoe.says(f"/start petition-{closed.id}")
+    assert (await zoe.receives()).text.startswith("This petition is closed")
+
+
+async def test_withdrawing_and_erasure_take_the_signature_off_the_count(
+    sim: BotApiSimulator, db: Database, muster: MusterApp, organizer: SimUser, seattle: City
+) -> None:
+    """/mysignatures lists what Ana signed with a Withdraw button; withdrawing lowers the
+    count. Ben's /deleteme takes his signature with everything else."""
+    ana, ben = await followers(sim, db, seattle, 2)
+    petition = await start_petition(muster, organizer, seattle)
+    for person in (ana, ben):
+        await person.waits_for(lambda chat: bool(chat.messages))
+        await person.presses("✍️ Sign")
+        await person.waits_for(lambda chat: chat.last.labels() == ["Signed ✅"])
+    assert await count(db, petition) == 2
+    ana.mark_all_read()
+    await ana.says("/mysignatures")
+    listed = await ana.receives()
+    assert listed.text == f"✍️ #{petition.id} Drop the contract"
+    await ana.presses("Withdraw my signature")
+    await ana.waits_for(lambda chat: "is withdrawn" in chat.last.text)
+    assert await count(db, petition) == 1
+    await ana.says("/mysignatures")
+    assert (await ana.receives()).text == "You have not signed any petition."
+    ben.mark_all_read()
+    await ben.says("/deleteme")
+    await ben.receives()
+    await ben.presses("Yes, erase everything")
+    await ben.waits_for(lambda chat: chat.last.text.startswith("🗑 Done."))
+    assert await count(db, petition) == 0
+    rows = await db.fetch_all("SELECT * FROM signatures WHERE user_id = ?", (ben.id,))
+    assert rows == []
+
+
+async def test_organizers_see_counts_by_city_and_close(
+    sim: BotApiSimulator,
+    db: Database,
+    muster: MusterApp,
+    admin: SimUser,
+    seattle: City,
+    new_york: City,
+) -> None:
+    """An admin's petition for every city: /petitions shows the total, each city's count and
+    the last day's; Close asks first, then takes no more signatures."""
+    seattle_people = await followers(sim, db, seattle, 2)
+    new_york_people = await followers(sim, db, new_york, 1)
+    await admin.says("/start")
+    await admin.receives()
+    petition = await start_petition(muster, admin, None, goal=10)
+    for person in seattle_people + new_york_people:
+        await person.waits_for(lambda chat: bool(chat.messages))
+        await person.presses("✍️ Sign")
+    await sim.idle()
+    admin.mark_all_read()
+    await admin.says("/petitions")
+    summary = await admin.receives()
+    assert summary.text == (
+        f"✍️ #{petition.id} Drop the contract\n"
+        "3 signatures of 10 (30%), 3 in the last 24 hours\n"
+        "  Seattle: 2 signatures\n"
+        "  New York: 1 signature"
+    )
+    await admin.presses("🔒 Close")
+    await admin.waits_for(lambda chat: chat.last.text.startswith("Close petition"))
+    await admin.presses("Yes, close it")
+    await admin.waits_for(lambda chat: chat.last.text == f"Petition #{petition.id} is closed.")
+    admin.mark_all_read()
+    await admin.says("/petitions")
+    assert (await admin.receives()).text == "No open petitions in your cities."
+
+
+async def test_simultaneous_signatures_are_counted_exactly(
+    sim: BotApiSimulator, db: Database, muster: MusterApp, organizer: SimUser, seattle: City
+) -> None:
+    """Five hundred people, each signing twice at once: the unique key, not a read before the
+    write, keeps it at five hundred, and the count equals the rows."""
+    people = await followers(sim, db, seattle, 500)
+    petition = await start_petition(muster, organizer, seattle)
+    petitions = services_of(muster).petitions
+    signed = await asyncio.gather(
+        *(petitions.sign(person.id, petition.id) for person in people for _ in range(2))
+    )
+    outcomes = [each.outcome for each in signed]
+    assert outcomes.count(Signing.SIGNED) == 500
+    assert outcomes.count(Signing.ALREADY) == 500
+    rows = await db.fetch_one(
+        "SELECT count(*) FROM signatures WHERE petition_id = ?", (petition.id,)
+    )
+    assert rows is not None and rows[0] == 500 == await count(db, petition)
