@@ -11,6 +11,7 @@ from telegram import Bot
 
 from bot.clock import Clock
 from bot.delivery import DeliveryEngine
+from bot.i18n import t
 from domain.actions import in_every_language
 from domain.organizers import Reach
 from storage import Database
@@ -23,6 +24,7 @@ from views.petitions import render
 log = logging.getLogger(__name__)
 
 DAY = 24 * 3600
+FULL = 100  # percent: the goal reached
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +69,14 @@ class Petitions:
         self.clock = clock
 
     async def start(self) -> None:
-        """Announces what a crash left created but not announced."""
+        """Announces and tells what a crash left created, or reached, but not yet told."""
         for petition in await store.unannounced(self.db):
             log.warning("announcing petition %s, interrupted before", petition.id)
             await self._announce(petition)
+        for milestone in await store.untold_milestones(self.db):
+            reached = await store.get(self.db, milestone.petition_id)
+            if reached is not None:
+                await self._tell(reached, milestone.percent)
 
     async def get(self, petition_id: int) -> Petition | None:
         return await store.get(self.db, petition_id)
@@ -95,13 +101,49 @@ class Petitions:
         announcement = await broadcast_store.get(self.db, announcement_id)
         return announcement.total if announcement else 0
 
-    def card(self, petition: Petition, language: str, *, signed: bool = False) -> View:
-        return render(petition, language, self.bot.username, signed=signed)
+    def card(
+        self, petition: Petition, language: str, *, signed: bool = False, follow_up: bool = False
+    ) -> View:
+        return render(petition, language, self.bot.username, signed=signed, follow_up=follow_up)
 
     async def sign(self, user_id: int, petition_id: int) -> Signed:
         """One signature per person, counted once however often the button is pressed; a
         city's petition only from that city's followers."""
-        return await store.sign(self.db, petition_id, user_id)
+        signed = await store.sign(self.db, petition_id, user_id)
+        if signed.milestone is not None and signed.petition is not None:
+            await self._tell(signed.petition, signed.milestone)
+        return signed
+
+    async def follow_up(self, user_id: int, petition_id: int, wanted: bool) -> bool:
+        """Whether the signer hears when the goal is reached; False if they have not signed."""
+        return await store.follow_up(self.db, petition_id, user_id, wanted)
+
+    async def follows_up(self, user_id: int, petition: Petition) -> bool:
+        return await store.follows_up(self.db, petition.id, user_id)
+
+    async def _tell(self, petition: Petition, percent: int) -> None:
+        """A milestone to the author and the admins, and at 100% to the signers who asked,
+        each once: the milestone's row records the message with its recipients."""
+        people = {*self.reach.admin_ids, *([petition.author_id] if petition.author_id else [])}
+        values = {
+            "id": petition.id,
+            "title": petition.title,
+            "percent": percent,
+            "count": petition.signatures,
+            "goal": petition.goal,
+        }
+        news = in_every_language(lambda language: t(language, "petition_milestone", **values))
+        told = [await store.tell_milestone(self.db, petition, percent, news, people)]
+        if percent == FULL:
+            thanks = in_every_language(
+                lambda language: t(language, "petition_goal_reached", **values)
+            )
+            told.append(
+                await store.tell_milestone(self.db, petition, percent, thanks, (), signers=True)
+            )
+        for broadcast_id in told:
+            if broadcast_id is not None:
+                await self.engine.launch(broadcast_id)
 
     async def withdraw(self, user_id: int, petition_id: int) -> bool:
         return await store.withdraw(self.db, petition_id, user_id)

@@ -24,6 +24,7 @@ from handlers.conversations import persistent, step
 from handlers.fallback import unknown_command
 from storage.petitions import Petition, PetitionState, Signing
 from views.buttons import (
+    FOLLOW_UP,
     PETITION_ABORT,
     PETITION_ASK_CLOSE,
     PETITION_CLOSE,
@@ -202,8 +203,30 @@ async def sign(update: Update, context: MusterContext) -> None:
         fresh = signed.outcome is Signing.SIGNED
         key = "petition_signed_thanks" if fresh else "petition_already_signed"
         await query.answer(t(language, key))
-        view = context.petitions.card(petition, language, signed=True)
+        hears = not fresh and await context.petitions.follows_up(query.from_user.id, petition)
+        view = context.petitions.card(petition, language, signed=True, follow_up=hears)
         await edit(update, context, view.text, view.markup)
+
+
+async def follow_up(update: Update, context: MusterContext) -> None:
+    """🔔 Tell me how it goes (or stop): one message when the goal is reached."""
+    query = update.callback_query
+    values = FOLLOW_UP.parse(query.data if query else None)
+    if query is None or values is None:
+        if query is not None:
+            await query.answer()
+        return
+    language = await context.language_of(query.from_user)
+    petition = await context.petitions.get(int(values[0]))
+    wanted = values[1] == "yes"
+    if petition is None or not await context.petitions.follow_up(
+        query.from_user.id, petition.id, wanted
+    ):
+        await query.answer(t(language, "petition_sign_first"), show_alert=True)
+        return
+    await query.answer(t(language, "follow_up_on" if wanted else "follow_up_off"))
+    markup = sign_markup(petition, language, signed=True, follow_up=wanted)
+    await edit_markup(update, context, markup)
 
 
 async def _refuse_closed(
@@ -395,6 +418,7 @@ def handlers() -> list[BaseHandler[Update, MusterContext, None]]:
         CommandHandler("petitions", list_petitions, filters=PRIVATE_MESSAGE),
         CallbackQueryHandler(sign, pattern=SIGN.pattern),
         CallbackQueryHandler(withdraw, pattern=WITHDRAW.pattern),
+        CallbackQueryHandler(follow_up, pattern=FOLLOW_UP.pattern),
         CallbackQueryHandler(ask_to_close, pattern=PETITION_ASK_CLOSE.pattern),
         CallbackQueryHandler(close, pattern=PETITION_CLOSE.pattern),
     ]

@@ -169,7 +169,7 @@ async def create_direct(
 
 async def insert_direct(
     tx: aiosqlite.Connection,
-    city_id: int,
+    city_id: int | None,
     content: Content,
     user_ids: Iterable[int],
     expires_at: int | None,
@@ -177,8 +177,10 @@ async def insert_direct(
 ) -> int:
     """create_direct inside the caller's transaction, for changes that must happen with it."""
     broadcast_id = await _insert(tx, None, city_id, content, State.SENDING, None, expires_at)
+    # Only people with a row: an admin who never sent /start has nowhere to be written to.
     await tx.executemany(
-        "INSERT INTO deliveries (broadcast_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        "INSERT INTO deliveries (broadcast_id, user_id) SELECT ?, user_id FROM supporters "
+        "WHERE user_id = ? ON CONFLICT DO NOTHING",
         ((broadcast_id, user_id) for user_id in user_ids),
     )
     await tx.execute(

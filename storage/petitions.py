@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
 import aiosqlite
 
 from storage import audit
-from storage.broadcasts import Content, insert_announcement
+from storage.broadcasts import Content, insert_announcement, insert_direct
 from storage.cities import following
 from storage.db import Database, now
 
@@ -52,10 +53,34 @@ class Signing(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Signed:
-    """What a press of Sign did, and the petition as it stands after it (None if unknown)."""
+    """What a press of Sign did, and the petition as it stands after it (None if unknown);
+    the milestone this signature reached, if it reached one."""
 
     outcome: Signing
     petition: Petition | None
+    milestone: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    petition_id: int
+    percent: int
+    told: bool  # the author and admins' message exists
+    signers_told: bool
+
+
+def milestone_between(before: int, after: int, goal: int) -> int | None:
+    """The highest milestone (in percent of the goal) that a count going from `before` to
+    `after` passes: 25, 50, 75 and 100, then every further 10."""
+    reached = None
+    for percent in milestones_up_to(after * 100 // goal):
+        if before * 100 < percent * goal <= after * 100:
+            reached = percent
+    return reached
+
+
+def milestones_up_to(percent: int) -> list[int]:
+    return [25, 50, 75, *range(100, max(percent, 100) + 1, 10)]
 
 
 def _petition(row: aiosqlite.Row | sqlite3.Row) -> Petition:
@@ -163,8 +188,18 @@ async def sign(db: Database, petition_id: int, user_id: int) -> Signed:
         )
         if not cursor.rowcount:
             return Signed(Signing.ALREADY, petition)
-        after = connection.execute("SELECT * FROM petitions WHERE id = ?", (petition_id,))
-        return Signed(Signing.SIGNED, _petition(after.fetchone()))
+        after = _petition(
+            connection.execute("SELECT * FROM petitions WHERE id = ?", (petition_id,)).fetchone()
+        )
+        percent = milestone_between(after.signatures - 1, after.signatures, after.goal)
+        if percent is not None:
+            claimed = connection.execute(
+                "INSERT INTO petition_milestones (petition_id, percent, reached_at) "
+                "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                (petition_id, percent, now()),
+            )
+            percent = percent if claimed.rowcount else None  # reached before a withdrawal
+        return Signed(Signing.SIGNED, after, percent)
 
     return await db.write(work)
 
@@ -227,3 +262,70 @@ async def close(db: Database, actor_id: int | None, petition_id: int) -> bool:
             return False
         await audit.record(tx, actor_id, "petition.close", None, f"petition={petition_id}")
         return True
+
+
+async def follow_up(db: Database, petition_id: int, user_id: int, wanted: bool) -> bool:
+    """Whether the signer hears when the goal is reached; False when they have not signed."""
+    sql = "UPDATE signatures SET follow_up = ? WHERE petition_id = ? AND user_id = ?"
+    return await db.change(sql, (int(wanted), petition_id, user_id)) > 0
+
+
+async def follows_up(db: Database, petition_id: int, user_id: int) -> bool:
+    row = await db.fetch_one(
+        "SELECT follow_up FROM signatures WHERE petition_id = ? AND user_id = ?",
+        (petition_id, user_id),
+    )
+    return bool(row and row[0])
+
+
+async def untold_milestones(db: Database) -> list[Milestone]:
+    """Milestones reached and not yet told (a crash came between), oldest first."""
+    rows = await db.fetch_all(
+        "SELECT * FROM petition_milestones WHERE broadcast_id IS NULL "
+        "OR (percent = 100 AND signers_broadcast_id IS NULL) ORDER BY reached_at"
+    )
+    return [
+        Milestone(
+            row["petition_id"],
+            row["percent"],
+            row["broadcast_id"] is not None,
+            row["signers_broadcast_id"] is not None,
+        )
+        for row in rows
+    ]
+
+
+async def tell_milestone(
+    db: Database,
+    petition: Petition,
+    percent: int,
+    content: Content,
+    recipients: Iterable[int],
+    *,
+    signers: bool = False,
+) -> int | None:
+    """The message about a milestone, with its recipients, in the transaction that marks it
+    told: to the given people, or (signers) to every signer who asked to hear. None when it
+    was told already."""
+    column = "signers_broadcast_id" if signers else "broadcast_id"
+    async with db.transaction() as tx:
+        async with tx.execute(
+            f"SELECT 1 FROM petition_milestones WHERE petition_id = ? AND percent = ? "  # noqa: S608
+            f"AND {column} IS NULL",
+            (petition.id, percent),
+        ) as cursor:
+            if await cursor.fetchone() is None:
+                return None
+        if signers:
+            async with tx.execute(
+                "SELECT user_id FROM signatures WHERE petition_id = ? AND follow_up = 1",
+                (petition.id,),
+            ) as cursor:
+                recipients = [row[0] for row in await cursor.fetchall()]
+        purpose = f"petition.milestone.{percent}"
+        broadcast_id = await insert_direct(tx, petition.city_id, content, recipients, None, purpose)
+        await tx.execute(
+            f"UPDATE petition_milestones SET {column} = ? WHERE petition_id = ? AND percent = ?",  # noqa: S608
+            (broadcast_id, petition.id, percent),
+        )
+        return broadcast_id

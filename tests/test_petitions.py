@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.app import services_of
+from bot.app import build_application, services_of
 from bot.context import MusterApp
+from bot.runtime import running
+from bot.settings import Settings
 from domain.petitions import PetitionPlan
 from simulator.driver import SimUser
 from simulator.server import BotApiSimulator
@@ -15,9 +17,10 @@ from storage import petitions as petition_store
 from storage import supporters as supporter_store
 from storage.cities import City
 from storage.petitions import Petition, Signing
-from tests.conftest import followers
+from tests.conftest import TOKEN, followers
 from tests.test_broadcast import writes
 
+SIGNED = ["Signed ✅", "🔔 Tell me how it goes"]  # the card's buttons once signed
 DEMAND_TEXT = "Stop sharing our data with ICE & end the contract"
 DEMAND_ENTITIES = [{"type": "bold", "offset": 13, "length": 8}]
 DEMAND = "Stop sharing <b>our data</b> with ICE &amp; end the contract"  # as text_html gives it
@@ -92,7 +95,7 @@ async def test_signing_counts_once_however_often_pressed(
     await ana.presses("Signed ✅")
     await sim.idle()
     assert await count(db, petition) == 1
-    assert ana.last.labels() == ["Signed ✅"]
+    assert ana.last.labels() == SIGNED
     assert "1 signature of 100 (1%)" in ana.last.text
     assert [answer.text for answer in ana.callback_answers] == [
         "Signed ✅ Thank you!",
@@ -149,7 +152,7 @@ async def test_a_petition_link_signs_up_a_newcomer_and_follows_its_city(
     supporter = await supporter_store.get(db, zoe.id)
     assert supporter is not None and supporter.source == f"petition:{petition.id}"
     await zoe.presses("✍️ Sign")
-    await zoe.waits_for(lambda chat: chat.last.labels() == ["Signed ✅"])
+    await zoe.waits_for(lambda chat: chat.last.labels() == SIGNED)
     assert await count(db, petition) == 1
     await zoe.says("/start petition-424242")
     assert (await zoe.receives()).text == "I don't know that petition."
@@ -167,7 +170,7 @@ async def test_withdrawing_and_erasure_take_the_signature_off_the_count(
     for person in (ana, ben):
         await person.waits_for(lambda chat: bool(chat.messages))
         await person.presses("✍️ Sign")
-        await person.waits_for(lambda chat: chat.last.labels() == ["Signed ✅"])
+        await person.waits_for(lambda chat: chat.last.labels() == SIGNED)
     assert await count(db, petition) == 2
     ana.mark_all_read()
     await ana.says("/mysignatures")
@@ -243,3 +246,70 @@ async def test_simultaneous_signatures_are_counted_exactly(
         "SELECT count(*) FROM signatures WHERE petition_id = ?", (petition.id,)
     )
     assert rows is not None and rows[0] == 500 == await count(db, petition)
+
+
+def told(person: SimUser, words: str) -> int:
+    return sum(words in message.text for message in person.messages)
+
+
+async def test_milestones_are_told_once_and_the_goal_to_those_who_asked(
+    sim: BotApiSimulator,
+    db: Database,
+    muster: MusterApp,
+    organizer: SimUser,
+    admin: SimUser,
+    seattle: City,
+) -> None:
+    """A goal of four: 25%, 50%, 75% and 100% reach the author and the admin once each, a
+    withdrawal and a new signature do not tell 50% again, and past the goal the next tenth
+    that was passed is told. Only the signer who asked hears that the goal was reached."""
+    people = await followers(sim, db, seattle, 5)
+    await admin.says("/start")
+    await admin.receives()
+    petition = await start_petition(muster, organizer, seattle, goal=4)
+    for person in people:
+        await person.waits_for(lambda chat: bool(chat.messages))
+    first, second, *rest = people
+    await first.presses("✍️ Sign")
+    await first.waits_for(lambda chat: chat.last.labels() == SIGNED)
+    await first.presses("🔔 Tell me how it goes")
+    await first.waits_for(lambda chat: "🔕 No news, thanks" in chat.last.labels())
+    await second.presses("✍️ Sign")
+    await second.waits_for(lambda chat: chat.last.labels() == SIGNED)
+    await services_of(muster).petitions.withdraw(second.id, petition.id)
+    await second.presses("Signed ✅")  # the card he pressed before: signs again
+    for person in rest:
+        await person.presses("✍️ Sign")
+        await sim.idle()
+    await organizer.waits_for(lambda chat: told(chat, "passed 120%") == 1, timeout=10)
+    await sim.idle()
+    for person in (organizer, admin):
+        for percent in (25, 50, 75, 100, 120):
+            assert told(person, f"passed {percent}% of its goal") == 1, (person.id, percent)
+    assert told(first, "reached its goal of 4 signatures") == 1
+    assert told(second, "reached its goal") == 0
+    assert await count(db, petition) == 5
+
+
+async def test_a_milestone_reached_before_a_crash_is_told_after_the_restart(
+    sim: BotApiSimulator, settings: Settings, seattle_followers: list[SimUser]
+) -> None:
+    """The signature that reached 50% was committed, and the process died before the message
+    went out: the next start-up tells it, and the one after does not tell it again."""
+    olga = seattle_followers[0]
+    db = Database(settings.database_path)
+    await db.open()
+    city = await db.fetch_one("SELECT id FROM cities")
+    assert city is not None
+    petition = await petition_store.create(db, olga.id, city[0], "Drop it", "Now.", "Amazon", 4)
+    for person in seattle_followers[:2]:
+        signed = await petition_store.sign(db, petition.id, person.id)
+        assert signed.outcome is Signing.SIGNED
+    assert signed.milestone == 50
+    await db.close()
+    for _ in range(2):
+        async with running(build_application(settings, TOKEN), poll_timeout=1):
+            await olga.waits_for(lambda chat: told(chat, "passed 50%") >= 1, timeout=10)
+            await sim.idle()
+    assert told(olga, "passed 50% of its goal: 2 signatures of 4") == 1
+    assert told(olga, "passed 25%") == 1

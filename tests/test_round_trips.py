@@ -16,7 +16,7 @@ from simulator.server import BotApiSimulator
 from storage import Database
 from storage.cities import City
 from tests.test_actions import announce
-from tests.test_petitions import start_petition
+from tests.test_petitions import SIGNED, start_petition
 
 
 @dataclass
@@ -143,7 +143,7 @@ async def test_a_sign_press_costs_two_trips(
     await sim.idle()
     with counting(db) as trips:
         await maria.presses("✍️ Sign")
-        await maria.waits_for(lambda chat: chat.last.labels() == ["Signed ✅"])
+        await maria.waits_for(lambda chat: chat.last.labels() == SIGNED)
         await sim.idle()
     assert trips.count <= 2, trips.calls
     assert trips.supporter_reads == 1, trips.calls

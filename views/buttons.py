@@ -91,6 +91,7 @@ ACTION_CANCEL = Button("act:cancel!:", (_ID,))
 # Petitions: signing, /mysignatures, /newpetition and /petitions.
 SIGN = Button("pet:sign:", (_ID,))
 WITHDRAW = Button("pet:withdraw:", (_ID,))
+FOLLOW_UP = Button("pet:follow:", (_ID, "yes|no"))  # petition, wanted
 PETITION_SCOPE = Button("np:city:", (f"{_ID}|all",))
 PETITION_PUBLISH = Button("np:publish")
 PETITION_ABORT = Button("np:abort")
@@ -121,6 +122,7 @@ ALL: tuple[Button, ...] = (
     ACTION_CANCEL,
     SIGN,
     WITHDRAW,
+    FOLLOW_UP,
     PETITION_SCOPE,
     PETITION_PUBLISH,
     PETITION_ABORT,

@@ -8,7 +8,7 @@ from telegram.helpers import create_deep_linked_url
 from bot.i18n import Html, t
 from storage.petitions import Petition, PetitionState
 from views.actions import View
-from views.buttons import SIGN
+from views.buttons import FOLLOW_UP, SIGN
 
 
 def share_link(bot_username: str, petition_id: int) -> str:
@@ -25,6 +25,7 @@ def render(
     bot_username: str,
     *,
     signed: bool = False,
+    follow_up: bool = False,
     share: bool = True,
 ) -> View:
     """The card: title, target, the demand as its author formatted it, the count against the
@@ -46,16 +47,22 @@ def render(
     )
     if share:
         text += "\n" + t(language, "petition_share", link=share_link(bot_username, petition.id))
-    return View(text, sign_markup(petition, language, signed=signed))
+    return View(text, sign_markup(petition, language, signed=signed, follow_up=follow_up))
 
 
-def sign_markup(petition: Petition, language: str, *, signed: bool) -> InlineKeyboardMarkup:
+def sign_markup(
+    petition: Petition, language: str, *, signed: bool, follow_up: bool = False
+) -> InlineKeyboardMarkup:
+    """Sign; once signed, Signed ✅ and whether to hear when the goal is reached."""
     if petition.state is PetitionState.CLOSED:
         label = t(language, "button_petition_closed")
     elif signed:
         label = t(language, "button_signed")
     else:
         label = t(language, "button_sign")
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=SIGN.data(petition.id))]]
-    )
+    rows = [[InlineKeyboardButton(label, callback_data=SIGN.data(petition.id))]]
+    if signed and petition.state is PetitionState.OPEN:
+        key = "button_stop_follow_up" if follow_up else "button_follow_up"
+        data = FOLLOW_UP.data(petition.id, "no" if follow_up else "yes")
+        rows.append([InlineKeyboardButton(t(language, key), callback_data=data)])
+    return InlineKeyboardMarkup(rows)
