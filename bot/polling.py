@@ -1,149 +1,184 @@
-"""Long polling that confirms an update to Telegram only once it has been handled.
+"""Long polling that loses no update a crash interrupts.
 
 python-telegram-bot's Updater asks for the next updates from the id after the last one it
 fetched, which tells Telegram to forget every fetched update before any is handled: a process
-killed in a storm of sign-ups loses the ones it held. Here the offset is the oldest update
-still in hand (bot.updates.InHand), so after a crash Telegram sends those again. Handling is
-therefore at least once: an update handled just before a kill, and not yet confirmed, is
-handled again after the restart (/start, a follow and an RSVP come out the same; the person
-may read a second welcome).
+killed in a storm of sign-ups loses the ones it held. Here each batch is written to the
+database's inbox (storage/inbox.py) before the next getUpdates confirms it, and an update's
+row goes once it is handled; a process that starts handles what the last one left there
+first. Handling is therefore at least once: an update handled just before a kill, whose row
+was not yet removed, is handled again after the restart (/start, a follow, an RSVP and a
+signature come out the same; the person may read a second reply).
+
+Holding the updates in the database rather than in Telegram's queue lets the bot fetch past
+one that is slow to handle: a person flooding the bot, whose updates wait their turn one at
+a time, holds back nobody else.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from telegram import Update
+from telegram.error import InvalidToken
 
 from bot.botapi import BotApiClient, TransportError
 from bot.context import MusterApp
 from bot.updates import InHand
+from storage import Database
+from storage import inbox as store
 
 log = logging.getLogger(__name__)
 
-# A handler in hand longer than this no longer holds back the offset (see InHand.oldest).
-PATIENCE = 60.0
-# Telegram's getUpdates gives at most 100 updates a call. Each call sends again every update
-# still in hand, so the next call waits until at most half a batch is: every update then
-# crosses the wire about twice, not once per handler that finishes.
+# Telegram's getUpdates gives at most 100 updates a call.
 BATCH = 100
-ROOM = BATCH // 2
-# While updates are in hand Telegram answers at once with them (they are not confirmed), so
-# the long poll cannot wait for news; it asks again this often, or as soon as one is handled.
-RECHECK = 0.1
-
-
-class TokenRejected(Exception):
-    """Telegram answered 401 or 404 to getUpdates: the token is wrong or revoked."""
+# Updates in hand past which fetching waits: the back-pressure of a storm, so the bot holds
+# no more than it is working through (20,000 sign-ups at once stay in Telegram's queue).
+IN_HAND = 1_000
 
 
 class Poller:
-    """Fetches updates with a client of its own (raw JSON: the updates Telegram sends again
-    because they are still in hand are skipped before python-telegram-bot parses anything)."""
-
     def __init__(
         self,
         app: MusterApp,
         client: BotApiClient,
+        db: Database,
         in_hand: InHand,
         *,
         timeout: int,
         allowed_updates: list[str],
-        patience: float = PATIENCE,
+        on_fatal: Callable[[BaseException], None],
     ) -> None:
         self._app = app
         self._client = client
+        self._db = db
         self._in_hand = in_hand
         self._timeout = timeout
         self._allowed = allowed_updates
-        self._patience = patience
-        self._task: asyncio.Task[None] | None = None
+        self._on_fatal = on_fatal
+        self._tasks: list[asyncio.Task[None]] = []
+        self._confirmed_below = 0  # the offset of the last getUpdates sent
 
     async def start(self) -> None:
+        """Queues what a previous process left unhandled, then starts fetching."""
         await self._client.open()
+        for update_id, body in await store.waiting(self._db):
+            if self._in_hand.receive(update_id):
+                log.info("handling update %s, left unhandled by the last process", update_id)
+                await self._queue(update_id, json.loads(body))
         # A webhook left set by another deployment would make getUpdates fail (409).
-        await self._client.call("deleteWebhook", {})
-        self._task = asyncio.create_task(self._poll(), name="muster-polling")
+        reply = await self._client.call("deleteWebhook", {})
+        if not reply.ok:
+            log.warning("deleteWebhook failed: %s", reply.description)
+        self._tasks = [
+            asyncio.create_task(self._poll(), name="muster-polling"),
+            asyncio.create_task(self._forget_handled(), name="muster-inbox"),
+        ]
 
     async def stop(self) -> None:
         """Stops fetching; the updates in hand are still handled by the application."""
-        if self._task is not None:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+                await task
+        self._tasks = []
 
     async def close(self) -> None:
-        """Tells Telegram which updates were handled since the last fetch, as a stopping
-        process must (otherwise the next one would handle them again), and closes."""
-        if self._in_hand.newest:
-            offset = self._in_hand.oldest(self._patience)
-            with contextlib.suppress(TransportError):
-                await self._client.call("getUpdates", {"offset": offset, "limit": 1, "timeout": 0})
-        await self._client.close()
+        """Removes the handled updates' rows and tells Telegram they were received (so that
+        the next process does not fetch them again), then closes the client."""
+        try:
+            if self._in_hand.newest:
+                confirm = {"offset": self._in_hand.newest + 1, "limit": 1, "timeout": 0}
+                with contextlib.suppress(TransportError):
+                    await self._client.call("getUpdates", confirm)
+            await store.keep(self._db, (), self._in_hand.take_handled())
+        finally:
+            await self._client.close()
 
     async def _poll(self) -> None:
         failures = 0
         while True:
             await self._room_for_more()
             try:
-                fresh = await self._fetch()
+                await self._fetch_and_queue()
                 failures = 0
-            except TokenRejected:
+            except InvalidToken as error:
                 log.error("Telegram rejects the token (getUpdates); stopping")
-                self._app.stop_running()
+                self._on_fatal(error)
                 return
-            except _Retry as retry:
+            except Exception as error:
                 failures += 1
-                delay = retry.after or min(2.0**failures, 30.0)
-                log.warning("getUpdates failed (%s); retrying in %.0f s", retry, delay)
+                delay = getattr(error, "retry_after", None) or min(2.0**failures, 30.0)
+                log.warning("getUpdates failed (%s); retrying in %.0f s", error, delay)
                 await asyncio.sleep(delay)
-                continue
-            if fresh:
-                for update in fresh:
-                    await self._app.update_queue.put(update)
-            elif len(self._in_hand):
-                await self._one_handled()
 
-    async def _fetch(self) -> list[Update]:
+    async def _fetch_and_queue(self) -> None:
+        offset = self._in_hand.newest + 1  # confirms the batches recorded before
         payload = {
-            "offset": self._in_hand.oldest(self._patience),
+            "offset": offset,
             "limit": BATCH,
             "timeout": self._timeout,
             "allowed_updates": self._allowed,
         }
+        self._confirmed_below = offset
         try:
             reply = await self._client.call("getUpdates", payload, within=self._timeout + 10)
         except TransportError as error:
             raise _Retry(str(error)) from None
         if reply.status in (401, 404):
-            raise TokenRejected(reply.description)
+            raise InvalidToken(reply.description)
         if not reply.ok or not isinstance(reply.result, list):
             raise _Retry(reply.description, reply.retry_after)
-        fresh = []
-        for raw in reply.result:
-            # Those still in hand come again, unconfirmed: only the new ones are parsed.
-            if isinstance(raw, dict) and self._in_hand.receive(int(raw.get("update_id", 0))):
-                fresh.append(Update.de_json(raw, self._app.bot))
-        return fresh
+        fresh = [
+            raw
+            for raw in reply.result
+            if isinstance(raw, dict) and self._in_hand.receive(int(raw.get("update_id", 0)))
+        ]
+        # Recorded before it is queued, and before the next getUpdates confirms it.
+        received = [(raw["update_id"], json.dumps(raw)) for raw in fresh]
+        await store.keep(self._db, received, ())
+        for raw in fresh:
+            await self._queue(raw["update_id"], raw)
+
+    async def _queue(self, update_id: int, raw: dict[str, Any]) -> None:
+        try:
+            update = Update.de_json(raw, self._app.bot)
+        except Exception:
+            log.exception("update %s could not be read; skipped", update_id)
+            self._in_hand.handled(update_id)
+            return
+        await self._app.update_queue.put(update)
+
+    async def _forget_handled(self) -> None:
+        """Removes handled updates' rows as soon as Telegram has been told it may forget them
+        (a getUpdates with a later offset has gone out): the sooner a row goes, the fewer
+        updates a crash makes the next process handle a second time (a conversation step
+        taken twice would read one answer as the next)."""
+        while True:
+            await self._in_hand.finished.wait()
+            self._in_hand.finished.clear()
+            done = self._in_hand.take_handled(below=self._confirmed_below)
+            try:
+                await store.keep(self._db, (), done)
+            except Exception:
+                log.exception("handled updates not yet removed from the inbox")
+                self._in_hand.return_handled(done)
+            if self._in_hand.has_handled():
+                await asyncio.sleep(0.05)  # those above the offset wait for the next getUpdates
+                self._in_hand.finished.set()
 
     async def _room_for_more(self) -> None:
-        # The timeout notices handlers passing `patience` too, which sets no event.
-        while self._in_hand.busy(self._patience) > ROOM:
-            await self._one_handled(within=1.0)
-
-    async def _one_handled(self, within: float = RECHECK) -> None:
-        self._in_hand.changed.clear()
-        # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation
-        # that arrives as the event is set, and stop() would wait for ever.
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(within):
-                await self._in_hand.changed.wait()
+        while len(self._in_hand) > IN_HAND:
+            self._in_hand.changed.clear()
+            await self._in_hand.changed.wait()
 
 
 class _Retry(Exception):
     def __init__(self, reason: str, after: float | None = None) -> None:
         super().__init__(reason)
-        self.after = after
+        self.retry_after = after

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from bot.app import ALLOWED_UPDATES, services_of
@@ -18,10 +18,13 @@ log = logging.getLogger(__name__)
 
 
 @asynccontextmanager
-async def running(app: MusterApp, *, poll_timeout: int = 10) -> AsyncIterator[MusterApp]:
+async def running(
+    app: MusterApp, *, poll_timeout: int = 10, stop: asyncio.Event | None = None
+) -> AsyncIterator[MusterApp]:
     """Initialises, opens the services, polls and processes until the block exits; then stops
     polling, finishes the updates in flight, confirms them to Telegram and closes the
-    services, as run_polling would."""
+    services, as run_polling would. Telegram refusing the token while polling sets `stop`
+    and is raised as InvalidToken once everything is closed."""
     try:
         await app.initialize()
     except BaseException:
@@ -29,36 +32,54 @@ async def running(app: MusterApp, *, poll_timeout: int = 10) -> AsyncIterator[Mu
         # open: closed here, so the process ends with one line, not aiohttp's complaints.
         await app.bot.request.shutdown()
         raise
+    fatal: list[BaseException] = []
+
+    def on_fatal(error: BaseException) -> None:
+        fatal.append(error)
+        if stop is not None:
+            stop.set()
+
     try:
         if app.post_init:
             await app.post_init(app)
-        poller = _poller(app, poll_timeout)
-        await poller.start()
+        poller = _poller(app, poll_timeout, on_fatal)
         try:
+            await poller.start()
             await app.start()
             try:
                 yield app
             finally:
-                await poller.stop()
-                if app.running:
-                    await app.stop()
-                    if app.post_stop:
-                        await app.post_stop(app)
+                try:
+                    await poller.stop()
+                finally:
+                    if app.running:
+                        await app.stop()
         finally:
             await poller.close()
     finally:
+        # Deliveries finish and close their client, after a start that failed half-way too.
+        if app.post_stop:
+            await app.post_stop(app)
         await app.shutdown()
         if app.post_shutdown:
             await app.post_shutdown(app)
+    if fatal:
+        raise fatal[0]
 
 
-def _poller(app: MusterApp, poll_timeout: int) -> Poller:
+def _poller(app: MusterApp, poll_timeout: int, on_fatal: Callable[[BaseException], None]) -> Poller:
     processor = app.update_processor
     if not isinstance(processor, PerChatOrder):
         raise RuntimeError("the application was not built by build_application")
-    client = BotApiClient(services_of(app).settings.telegram_api_url, app.bot.token)
+    services = services_of(app)
     return Poller(
-        app, client, processor.in_hand, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
+        app,
+        BotApiClient(services.settings.telegram_api_url, app.bot.token),
+        services.db,
+        processor.in_hand,
+        timeout=poll_timeout,
+        allowed_updates=ALLOWED_UPDATES,
+        on_fatal=on_fatal,
     )
 
 
@@ -68,6 +89,6 @@ async def run_until_signalled(app: MusterApp) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with running(app):
+    async with running(app, stop=stop):
         await stop.wait()
         log.info("stopping: finishing the work in flight")

@@ -89,8 +89,9 @@ class AiohttpRequest(BaseRequest):
                 headers={"User-Agent": self.USER_AGENT},
             ) as response:
                 return response.status, await response.read()
-        except TimeoutError as error:
-            raise TimedOut from error
+        except TimeoutError:
+            # Not chained: aiohttp's timeout names the URL, and the URL holds the token.
+            raise TimedOut from None
         except aiohttp.ClientError as error:
             # aiohttp's messages can include the URL, and the URL includes the token.
             reason = f"aiohttp.{type(error).__name__}: {error}".replace(self._token, "<token>")
@@ -110,7 +111,8 @@ def _body(request_data: RequestData | None, files: dict[str, Any]) -> Any:
         # Encoded here: aiohttp's FormData costs several times more for the same bytes.
         body = request_data.url_encoded_parameters().encode()
         return aiohttp.BytesPayload(body, content_type=FORM) if fields else None
-    form = aiohttp.FormData(fields)
+    # File names as Telegram shows them, not percent-encoded.
+    form = aiohttp.FormData(fields, quote_fields=False)
     for name, content in files.items():
         if isinstance(content, tuple):
             filename, data, mimetype = content

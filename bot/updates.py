@@ -22,43 +22,51 @@ SLOT: ContextVar[asyncio.Semaphore | None] = ContextVar("slot", default=None)
 
 
 class InHand:
-    """The updates received and not yet handled. Telegram forgets an update once the bot asks
-    for updates from a later id; asking only from the oldest one still in hand means that a
-    process killed mid-storm gets every unhandled update again when it restarts."""
+    """The updates received and not yet handled, and those handled since the poller last
+    recorded it (bot/polling.py keeps both in the database's inbox)."""
 
     def __init__(self) -> None:
-        self._since: dict[int, float] = {}  # update id -> when it was received
+        self._ids: set[int] = set()
+        self._done: list[int] = []
         self.newest = 0  # the highest update id received
-        self.changed = asyncio.Event()
+        self.changed = asyncio.Event()  # one was handled: room for more
+        self.finished = asyncio.Event()  # one was handled: a row to remove
 
     def receive(self, update_id: int) -> bool:
-        """Takes an update in hand; False for one already received (Telegram sends the ones
-        in hand again, since they are not confirmed)."""
+        """Takes an update in hand; False for one received already (an update a crashed
+        process recorded, which Telegram may deliver again)."""
         if update_id <= self.newest:
             return False
         self.newest = update_id
-        self._since[update_id] = time.monotonic()
+        self._ids.add(update_id)
         return True
 
     def handled(self, update_id: int) -> None:
-        self._since.pop(update_id, None)
+        if update_id in self._ids:
+            self._ids.discard(update_id)
+            self._done.append(update_id)
+            self.finished.set()
         self.changed.set()
 
+    def take_handled(self, below: int | None = None) -> list[int]:
+        """The updates handled since they were last taken (only those with ids below
+        `below`, if given; the others stay to be taken later)."""
+        if below is None:
+            done, self._done = self._done, []
+        else:
+            done = [update_id for update_id in self._done if update_id < below]
+            self._done = [update_id for update_id in self._done if update_id >= below]
+        return done
+
+    def return_handled(self, update_ids: list[int]) -> None:
+        """Gives back what take_handled gave, to be taken again (its removal failed)."""
+        self._done.extend(update_ids)
+
+    def has_handled(self) -> bool:
+        return bool(self._done)
+
     def __len__(self) -> int:
-        return len(self._since)
-
-    def busy(self, patience: float) -> int:
-        """How many are in hand, not counting those in hand longer than `patience`."""
-        now = time.monotonic()
-        return sum(1 for since in self._since.values() if now - since < patience)
-
-    def oldest(self, patience: float) -> int:
-        """The id to ask Telegram for updates from: the oldest update in hand, passing over
-        one in hand for longer than `patience` seconds, so that a handler stuck for minutes
-        cannot stop the bot from hearing anyone else."""
-        now = time.monotonic()
-        waiting = [update_id for update_id, since in self._since.items() if now - since < patience]
-        return min(waiting, default=self.newest + 1)
+        return len(self._ids)
 
 
 class PerChatOrder(BaseUpdateProcessor):

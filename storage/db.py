@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import sqlite3
 import time
@@ -100,7 +101,9 @@ class Database:
 
     async def close(self) -> None:
         if self._committer is not None:
-            await self._committer  # changes already asked for are committed, not dropped
+            # Changes already asked for are committed, not dropped; shielded, so that a
+            # cancelled close cannot cancel a batch its callers would then think was not made.
+            await asyncio.shield(self._committer)
         if self._connection is not None:
             await self._connection.close()
             self._connection = None
@@ -160,7 +163,11 @@ class Database:
         pending: _Pending[T] = _Pending(work, asyncio.get_running_loop().create_future())
         self._waiting.append(pending)
         if self._committer is None:
-            self._committer = asyncio.create_task(self._commit_waiting())
+            # A context of its own: the committer outlives the update that started it, and
+            # must not carry that update's memo or arrival along.
+            self._committer = asyncio.create_task(
+                self._commit_waiting(), context=contextvars.Context()
+            )
         return await pending.future
 
     async def change(self, sql: str, parameters: Iterable[Any] = ()) -> int:
@@ -187,6 +194,10 @@ class Database:
                     pending.settle(outcome)
         finally:
             self._committer = None
+            # Left only if the committer itself was cancelled: said, not silently dropped.
+            leftover, self._waiting = self._waiting, []
+            for pending in leftover:
+                pending.fail(StorageError("not committed: the database stopped committing"))
 
     async def _on_thread(self, work: Work[T]) -> T:
         # aiosqlite hands every statement to its thread through Connection._execute; handing
@@ -240,6 +251,8 @@ def _commit(connection: sqlite3.Connection, *, batch: list[_Pending[Any]]) -> li
             try:
                 outcomes.append(pending.work(connection))
             except Exception as error:
+                if not connection.in_transaction:
+                    raise  # the error ended the whole transaction (disk full, say): all fail
                 connection.execute("ROLLBACK TO change")
                 outcomes.append(_Failed(error))
             connection.execute("RELEASE change")

@@ -100,9 +100,9 @@ async def test_sigterm_stops_gracefully(sim: BotApiSimulator, settings: Settings
 async def test_sigkill_mid_storm_loses_no_sign_up(sim: BotApiSimulator, settings: Settings) -> None:
     """A rally's QR code: 150 newcomers send /start at once, and the process is killed when
     half have their answer, holding updates Telegram delivered that it has not answered (by
-    then it has asked for more, which confirms to Telegram whatever precedes the offset).
+    then it has asked for more, which tells Telegram to forget whatever it delivered before).
     After a restart everyone is signed up, follows Seattle and has had an answer: the updates
-    in hand at the kill were never confirmed, so Telegram delivered them again."""
+    in hand at the kill were in the inbox, and the new process handled them first."""
     db = Database(settings.database_path)
     await db.open()
     await city_store.add(db, "seattle", "America/Los_Angeles", "Seattle")
