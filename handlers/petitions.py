@@ -241,7 +241,7 @@ async def _refuse_closed(
 
 async def show_linked_petition(update: Update, context: MusterContext, petition_id: int) -> None:
     """/start petition-<id>: the card with its Sign button, or a clear word that it is
-    unknown, not yet published or closed."""
+    unknown or closed."""
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
