@@ -156,6 +156,7 @@ def register_handlers(app: MusterApp, settings: Settings) -> None:
         *rsvp.handlers(),
         *petitions.handlers(),
         *membership.handlers(),
+        petitions.name_handler(),  # before fallback: plain text may be a name asked for
         *fallback.handlers(),  # last: whatever nobody else claimed
     ]:
         app.add_handler(handler, group=EVERYTHING_ELSE)

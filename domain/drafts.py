@@ -46,6 +46,7 @@ class PetitionDraft:
     demand: str = ""  # HTML
     target: str = ""
     goal: int = 0
+    collect_names: bool = False
 
 
 Draft = BroadcastDraft | ActionDraft | PetitionDraft
@@ -83,7 +84,9 @@ class Drafts:
             city_id = None if row.all_cities else row.city_id
             demand = row.body or ""
             chosen = row.all_cities or row.city_id is not None
-            return PetitionDraft(city_id, chosen, row.title, demand, row.target, row.goal)
+            return PetitionDraft(
+                city_id, chosen, row.title, demand, row.target, row.goal, row.collect_names
+            )
         return ActionDraft(
             row.city_id or 0, row.title, row.starts_at, row.place, row.details, row.action_id
         )
@@ -117,6 +120,7 @@ class Drafts:
                 body=draft.demand,
                 target=draft.target,
                 goal=draft.goal,
+                collect_names=draft.collect_names,
                 updated_at=at,
             )
         else:

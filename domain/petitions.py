@@ -5,6 +5,7 @@ through the delivery engine in each follower's language."""
 from __future__ import annotations
 
 import logging
+import unicodedata
 from dataclasses import dataclass
 
 from telegram import Bot
@@ -24,6 +25,7 @@ from views.petitions import render
 log = logging.getLogger(__name__)
 
 DAY = 24 * 3600
+NAME_LIMIT = 100  # characters of a name on the delivered list
 FULL = 100  # percent: the goal reached
 
 
@@ -36,6 +38,7 @@ class PetitionPlan:
     demand: str  # HTML
     target: str
     goal: int
+    collect_names: bool = False
 
     def unsaved(self) -> Petition:
         """As it will read, for the organizer's preview."""
@@ -50,6 +53,7 @@ class PetitionPlan:
             state=PetitionState.OPEN,
             signatures=0,
             created_at=0,
+            collect_names=self.collect_names,
         )
 
 
@@ -88,7 +92,14 @@ class Petitions:
     async def publish_new(self, author_id: int | None, plan: PetitionPlan) -> tuple[Petition, int]:
         """Records the petition and announces it: (petition, followers it goes to)."""
         petition = await store.create(
-            self.db, author_id, plan.city_id, plan.title, plan.demand, plan.target, plan.goal
+            self.db,
+            author_id,
+            plan.city_id,
+            plan.title,
+            plan.demand,
+            plan.target,
+            plan.goal,
+            plan.collect_names,
         )
         return petition, await self._announce(petition)
 
@@ -117,6 +128,17 @@ class Petitions:
     async def follow_up(self, user_id: int, petition_id: int, wanted: bool) -> bool:
         """Whether the signer hears when the goal is reached; False if they have not signed."""
         return await store.follow_up(self.db, petition_id, user_id, wanted)
+
+    async def asking_name(self, user_id: int) -> Petition | None:
+        """The petition whose signature waits for this person's name, if one does."""
+        return await store.asking_name(self.db, user_id)
+
+    async def name(self, user_id: int, petition: Petition, given: str | None) -> str | None:
+        """Puts the name on the signature as it will be printed (None: anonymous); returns
+        it as kept: plain text on one line, at most NAME_LIMIT characters."""
+        kept = printable(given) if given is not None else None
+        await store.name(self.db, petition.id, user_id, kept or None)
+        return kept or None
 
     async def follows_up(self, user_id: int, petition: Petition) -> bool:
         return await store.follows_up(self.db, petition.id, user_id)
@@ -172,3 +194,10 @@ class Petitions:
 
     async def close(self, actor_id: int, petition: Petition) -> bool:
         return await store.close(self.db, actor_id, petition.id)
+
+
+def printable(text: str) -> str:
+    """A name as it goes on paper: control and formatting characters dropped (they could
+    reorder or hide text), spaces collapsed, cut at NAME_LIMIT characters."""
+    visible = "".join(c for c in text if not unicodedata.category(c).startswith("C"))
+    return " ".join(visible.split())[:NAME_LIMIT]

@@ -21,13 +21,14 @@ from domain.drafts import PetitionDraft
 from domain.petitions import PetitionPlan
 from handlers.common import PRIVATE_MESSAGE, bounded_text, edit, edit_markup, reply, signed_up
 from handlers.conversations import persistent, step
-from handlers.fallback import unknown_command
+from handlers.fallback import not_understood, unknown_command
 from storage.petitions import Petition, PetitionState, Signing
 from views.buttons import (
     FOLLOW_UP,
     PETITION_ABORT,
     PETITION_ASK_CLOSE,
     PETITION_CLOSE,
+    PETITION_NAMES,
     PETITION_PUBLISH,
     PETITION_SCOPE,
     SIGN,
@@ -36,7 +37,7 @@ from views.buttons import (
 )
 from views.petitions import render, share_link, sign_markup
 
-SCOPE, TITLE, DEMAND, TARGET, GOAL, CONFIRM = range(6)
+SCOPE, TITLE, DEMAND, TARGET, GOAL, NAMES, CONFIRM = range(7)
 END = ConversationHandler.END
 KIND = "petition"
 # The card carries title, target and demand together within Telegram's 4096 characters.
@@ -129,6 +130,23 @@ async def take_goal(update: Update, context: MusterContext) -> int:
         await reply(update, context, "newpetition_goal_wrong", most=MAX_GOAL)
         return GOAL
     draft_of(context).goal = int(typed)
+    language = await context.language_of(update.effective_user)
+    markup = one_per_row(
+        (t(language, "button_collect_names"), PETITION_NAMES.data("yes")),
+        (t(language, "button_count_only"), PETITION_NAMES.data("no")),
+    )
+    await reply(update, context, "newpetition_names", markup=markup)
+    return NAMES
+
+
+async def choose_names(update: Update, context: MusterContext) -> int:
+    """Whether signers are asked for a name for the delivered list (each may still skip)."""
+    query = update.callback_query
+    values = PETITION_NAMES.parse(query.data if query else None)
+    if query is None or values is None:
+        return NAMES
+    await query.answer()
+    draft_of(context).collect_names = values[0] == "yes"
     return await preview(update, context)
 
 
@@ -171,7 +189,9 @@ async def publish_now(update: Update, context: MusterContext) -> int:
 
 
 def _plan(draft: PetitionDraft) -> PetitionPlan:
-    return PetitionPlan(draft.city_id, draft.title, draft.demand, draft.target, draft.goal)
+    return PetitionPlan(
+        draft.city_id, draft.title, draft.demand, draft.target, draft.goal, draft.collect_names
+    )
 
 
 async def _may_reach(context: MusterContext, user_id: int, city_id: int | None) -> bool:
@@ -206,6 +226,8 @@ async def sign(update: Update, context: MusterContext) -> None:
         hears = not fresh and await context.petitions.follows_up(query.from_user.id, petition)
         view = context.petitions.card(petition, language, signed=True, follow_up=hears)
         await edit(update, context, view.text, view.markup)
+        if fresh and petition.collect_names:
+            await reply(update, context, "ask_name", target=petition.target)
 
 
 async def follow_up(update: Update, context: MusterContext) -> None:
@@ -256,6 +278,33 @@ async def show_linked_petition(update: Update, context: MusterContext, petition_
     signed = await context.petitions.has_signed(user.id, petition)
     view = context.petitions.card(petition, language, signed=signed)
     await message.reply_text(view.text, reply_markup=view.markup)
+
+
+async def take_name(update: Update, context: MusterContext) -> None:
+    """A plain message right after signing a petition that collects names is the name, shown
+    back as it will be printed. Any other plain message gets the pointer to /help."""
+    user = update.effective_user
+    message = update.effective_message
+    petition = await context.petitions.asking_name(user.id) if user else None
+    if user is None or message is None or petition is None or not message.text:
+        await not_understood(update, context)
+        return
+    kept = await context.petitions.name(user.id, petition, message.text)
+    if kept is None:
+        await reply(update, context, "name_skipped", title=petition.title)
+        return
+    await reply(update, context, "name_kept", name=kept, target=petition.target)
+
+
+async def skip_name(update: Update, context: MusterContext) -> None:
+    """/skip while a name is asked: the signature counts, as anonymous."""
+    user = update.effective_user
+    petition = await context.petitions.asking_name(user.id) if user else None
+    if user is None or petition is None:
+        await unknown_command(update, context)
+        return
+    await context.petitions.name(user.id, petition, None)
+    await reply(update, context, "name_skipped", title=petition.title)
 
 
 # --- /mysignatures --------------------------------------------------------------------------
@@ -403,6 +452,7 @@ def conversation() -> ConversationHandler[MusterContext]:
             DEMAND: [MessageHandler(typed, step(KIND, take_demand))],
             TARGET: [MessageHandler(typed, step(KIND, take_target))],
             GOAL: [MessageHandler(typed, step(KIND, take_goal))],
+            NAMES: [CallbackQueryHandler(step(KIND, choose_names), pattern=PETITION_NAMES.pattern)],
             CONFIRM: [
                 CallbackQueryHandler(step(KIND, publish_now), pattern=PETITION_PUBLISH.pattern)
             ],
@@ -411,11 +461,18 @@ def conversation() -> ConversationHandler[MusterContext]:
     )
 
 
+def name_handler() -> BaseHandler[Update, MusterContext, None]:
+    """Plain text: a name asked for, or else the pointer to /help (registered in the place
+    of fallback's plain-text reply, which this one gives when no name is asked)."""
+    return MessageHandler(PRIVATE_MESSAGE & filters.TEXT & ~filters.COMMAND, take_name)
+
+
 def handlers() -> list[BaseHandler[Update, MusterContext, None]]:
     """Everything but the conversation, which app.py registers ahead of all handlers."""
     return [
         CommandHandler("mysignatures", my_signatures, filters=PRIVATE_MESSAGE),
         CommandHandler("petitions", list_petitions, filters=PRIVATE_MESSAGE),
+        CommandHandler("skip", skip_name, filters=PRIVATE_MESSAGE),
         CallbackQueryHandler(sign, pattern=SIGN.pattern),
         CallbackQueryHandler(withdraw, pattern=WITHDRAW.pattern),
         CallbackQueryHandler(follow_up, pattern=FOLLOW_UP.pattern),

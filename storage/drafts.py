@@ -28,6 +28,7 @@ class DraftRow:
     versions: dict[str, str] = field(default_factory=dict)  # language -> body
     target: str = ""
     goal: int = 0
+    collect_names: bool = False
 
 
 def _draft(row: aiosqlite.Row) -> DraftRow:
@@ -48,6 +49,7 @@ def _draft(row: aiosqlite.Row) -> DraftRow:
         version_language=row["version_language"],
         target=row["target"],
         goal=row["goal"],
+        collect_names=bool(row["collect_names"]),
     )
 
 
@@ -57,14 +59,15 @@ async def save(db: Database, draft: DraftRow) -> None:
         await tx.execute(
             "INSERT INTO drafts (user_id, kind, step, city_id, all_cities, title, starts_at, "
             "place, details, action_id, body, photo_file_id, updated_at, version_language, "
-            "target, goal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "target, goal, collect_names) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (user_id, kind) DO UPDATE SET step = excluded.step, "
             "city_id = excluded.city_id, all_cities = excluded.all_cities, "
             "title = excluded.title, starts_at = excluded.starts_at, place = excluded.place, "
             "details = excluded.details, action_id = excluded.action_id, body = excluded.body, "
             "photo_file_id = excluded.photo_file_id, updated_at = excluded.updated_at, "
             "version_language = excluded.version_language, target = excluded.target, "
-            "goal = excluded.goal",
+            "goal = excluded.goal, collect_names = excluded.collect_names",
             (
                 draft.user_id,
                 draft.kind,
@@ -82,6 +85,7 @@ async def save(db: Database, draft: DraftRow) -> None:
                 draft.version_language,
                 draft.target,
                 draft.goal,
+                int(draft.collect_names),
             ),
         )
         if draft.kind == "broadcast":  # only broadcast drafts have versions

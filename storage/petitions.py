@@ -32,6 +32,7 @@ class Petition:
     state: PetitionState
     signatures: int
     created_at: int
+    collect_names: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +96,7 @@ def _petition(row: aiosqlite.Row | sqlite3.Row) -> Petition:
         state=PetitionState(row["status"]),
         signatures=row["signatures"],
         created_at=row["created_at"],
+        collect_names=bool(row["collect_names"]),
     )
 
 
@@ -106,13 +108,14 @@ async def create(
     demand: str,
     target: str,
     goal: int,
+    collect_names: bool = False,
 ) -> Petition:
     """An open petition, not yet announced (announce does that)."""
     async with db.transaction() as tx:
         cursor = await tx.execute(
             "INSERT INTO petitions (city_id, author_id, title, demand, target, goal, status, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?)",
-            (city_id, author_id, title, demand, target, goal, now()),
+            "created_at, collect_names) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?)",
+            (city_id, author_id, title, demand, target, goal, now(), int(collect_names)),
         )
         petition_id = cursor.lastrowid
         await audit.record(tx, author_id, "petition.create", None, f"petition={petition_id}")
@@ -182,9 +185,9 @@ async def sign(db: Database, petition_id: int, user_id: int) -> Signed:
         if city_id is None and len(followed) == 1:
             (city_id,) = followed
         cursor = connection.execute(
-            "INSERT INTO signatures (petition_id, user_id, city_id, signed_at) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (petition_id, user_id) DO NOTHING",
-            (petition_id, user_id, city_id, now()),
+            "INSERT INTO signatures (petition_id, user_id, city_id, signed_at, name_asked) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (petition_id, user_id) DO NOTHING",
+            (petition_id, user_id, city_id, now(), int(petition.collect_names)),
         )
         if not cursor.rowcount:
             return Signed(Signing.ALREADY, petition)
@@ -329,3 +332,22 @@ async def tell_milestone(
             (broadcast_id, petition.id, percent),
         )
         return broadcast_id
+
+
+async def asking_name(db: Database, user_id: int) -> Petition | None:
+    """The petition whose signature waits for this person's name, if one does."""
+    row = await db.fetch_one(
+        "SELECT petitions.* FROM signatures JOIN petitions ON petitions.id = "
+        "signatures.petition_id WHERE signatures.user_id = ? AND signatures.name_asked = 1 "
+        "ORDER BY signatures.signed_at DESC LIMIT 1",
+        (user_id,),
+    )
+    return _petition(row) if row else None
+
+
+async def name(db: Database, petition_id: int, user_id: int, given: str | None) -> None:
+    """Sets the name on the signature (None: anonymous) and asks no more."""
+    await db.change(
+        "UPDATE signatures SET name = ?, name_asked = 0 WHERE petition_id = ? AND user_id = ?",
+        (given, petition_id, user_id),
+    )

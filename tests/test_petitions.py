@@ -44,9 +44,9 @@ async def count(db: Database, petition: Petition) -> int:
 async def test_organizer_starts_a_petition_for_seattle(
     sim: BotApiSimulator, db: Database, organizer: SimUser, seattle: City, new_york: City
 ) -> None:
-    """/newpetition walks through scope, title, demand (formatting kept), target and goal,
-    shows the card as followers will see it, and Publish now announces it with the Sign
-    button and a share link to Seattle's followers only."""
+    """/newpetition walks through scope, title, demand (formatting kept), target, goal and
+    whether to ask for names, shows the card as followers will see it, and Publish now
+    announces it with the Sign button and a share link to Seattle's followers only."""
     seattle_people = await followers(sim, db, seattle, 3)
     new_york_people = await followers(sim, db, new_york, 2)
     await organizer.says("/newpetition")
@@ -64,6 +64,8 @@ async def test_organizer_starts_a_petition_for_seattle(
     await organizer.says("a lot")
     assert "whole number" in (await organizer.receives()).text
     await organizer.says("250,000")
+    assert (await organizer.receives()).text.startswith("Should signers be asked for a name")
+    await organizer.presses("🔢 No, count signatures only")
     card = await organizer.receives()
     assert card.text.startswith("✍️ Drop the contract\nTo: Amazon\n\nStop sharing our data")
     assert DEMAND in card.html
@@ -313,3 +315,40 @@ async def test_a_milestone_reached_before_a_crash_is_told_after_the_restart(
             await sim.idle()
     assert told(olga, "passed 50% of its goal: 2 signatures of 4") == 1
     assert told(olga, "passed 25%") == 1
+
+
+async def test_names_are_asked_kept_as_plain_text_or_skipped(
+    sim: BotApiSimulator, db: Database, muster: MusterApp, organizer: SimUser, seattle: City
+) -> None:
+    """A petition that collects names asks each new signer for one in the next message and
+    shows it back as it will be printed: plain text, control characters dropped, cut at
+    100. /skip counts the signature without a name; later text is not taken as a name."""
+    ana, ben = await followers(sim, db, seattle, 2)
+    services = services_of(muster)
+    plan = PetitionPlan(seattle.id, "Drop the contract", DEMAND, "Amazon", 100, True)
+    petition, _ = await services.petitions.publish_new(organizer.id, plan)
+    for person in (ana, ben):
+        await person.waits_for(lambda chat: bool(chat.messages))
+        assert "Signers may add their name to the list handed to Amazon." in person.last.text
+        person.mark_all_read()
+        await person.presses("✍️ Sign")
+        asked = await person.receives()
+        assert asked.text.startswith("Would you add your name to the list handed to Amazon?")
+    await ana.says("  <b>Ana</b>\u202e   María " + "x" * 200)
+    kept = await ana.receives()
+    assert kept.text.startswith("Thank you. On the list for Amazon: <b>Ana</b> María xxx")
+    assert "<b>Ana</b>" not in kept.html  # shown as text, not as formatting
+    await ben.says("/skip")
+    assert (
+        await ben.receives()
+    ).text == "Your signature on Drop the contract counts, without a name."
+    await ben.says("Ben")
+    assert (await ben.receives()).text.startswith("I only understand commands")
+    rows = await db.fetch_all(
+        "SELECT user_id, name FROM signatures WHERE petition_id = ? ORDER BY user_id",
+        (petition.id,),
+    )
+    names = {row[0]: row[1] for row in rows}
+    assert names[ben.id] is None
+    assert names[ana.id] == ("<b>Ana</b> María " + "x" * 200)[:100]
+    assert await count(db, petition) == 2

@@ -93,6 +93,7 @@ SIGN = Button("pet:sign:", (_ID,))
 WITHDRAW = Button("pet:withdraw:", (_ID,))
 FOLLOW_UP = Button("pet:follow:", (_ID, "yes|no"))  # petition, wanted
 PETITION_SCOPE = Button("np:city:", (f"{_ID}|all",))
+PETITION_NAMES = Button("np:names:", ("yes|no",))
 PETITION_PUBLISH = Button("np:publish")
 PETITION_ABORT = Button("np:abort")
 PETITION_ASK_CLOSE = Button("pet:close:", (_ID,))
@@ -124,6 +125,7 @@ ALL: tuple[Button, ...] = (
     WITHDRAW,
     FOLLOW_UP,
     PETITION_SCOPE,
+    PETITION_NAMES,
     PETITION_PUBLISH,
     PETITION_ABORT,
     PETITION_ASK_CLOSE,

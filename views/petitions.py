@@ -45,6 +45,8 @@ def render(
         goal=petition.goal,
         percent=percent(petition),
     )
+    if petition.collect_names:
+        text += "\n" + t(language, "petition_names_collected", target=petition.target)
     if share:
         text += "\n" + t(language, "petition_share", link=share_link(bot_username, petition.id))
     return View(text, sign_markup(petition, language, signed=signed, follow_up=follow_up))
