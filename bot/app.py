@@ -121,7 +121,7 @@ def build_application(
             settings.reminder_offsets,
             grace,
         ),
-        petitions=Petitions(db, engine, reach, app.bot, clock),
+        petitions=Petitions(db, engine, reach, app.job_queue, app.bot, clock),
         drafts=drafts,
         editor=Editor(PlainCalls(BotApiClient(settings.telegram_api_url, token), limiter)),
         apologies=Apologies(),

@@ -7,12 +7,15 @@ from __future__ import annotations
 import logging
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import Bot
+from telegram.ext import CallbackContext, JobQueue
 
 from bot.clock import Clock
 from bot.delivery import DeliveryEngine
 from bot.i18n import t
+from bot.scheduling import arm_once
 from domain.actions import in_every_language
 from domain.organizers import Reach
 from storage import Database
@@ -63,19 +66,24 @@ class Petitions:
         db: Database,
         engine: DeliveryEngine,
         reach: Reach,
+        job_queue: JobQueue[Any],
         bot: Bot,
         clock: Clock,
     ) -> None:
         self.db = db
         self.engine = engine
         self.reach = reach
+        self.job_queue = job_queue
         self.bot = bot
         self.clock = clock
 
     async def start(self) -> None:
         """Announces and tells what a crash left created, or reached, but not yet told."""
         for petition in await store.unannounced(self.db):
-            log.warning("announcing petition %s, interrupted before", petition.id)
+            if petition.publish_at is not None and petition.publish_at > self.clock.now():
+                self._arm(petition)
+                continue
+            log.warning("announcing petition %s, due or interrupted", petition.id)
             await self._announce(petition)
         for milestone in await store.untold_milestones(self.db):
             reached = await store.get(self.db, milestone.petition_id)
@@ -91,7 +99,19 @@ class Petitions:
 
     async def publish_new(self, author_id: int | None, plan: PetitionPlan) -> tuple[Petition, int]:
         """Records the petition and announces it: (petition, followers it goes to)."""
-        petition = await store.create(
+        petition = await self._create(author_id, plan, publish_at=None)
+        return petition, await self._announce(petition)
+
+    async def schedule_new(self, author_id: int, plan: PetitionPlan, publish_at: int) -> Petition:
+        """Records the petition and arms its announcement; no signature is taken before."""
+        petition = await self._create(author_id, plan, publish_at)
+        self._arm(petition)
+        return petition
+
+    async def _create(
+        self, author_id: int | None, plan: PetitionPlan, publish_at: int | None
+    ) -> Petition:
+        return await store.create(
             self.db,
             author_id,
             plan.city_id,
@@ -100,8 +120,27 @@ class Petitions:
             plan.target,
             plan.goal,
             plan.collect_names,
+            publish_at,
         )
-        return petition, await self._announce(petition)
+
+    def _arm(self, petition: Petition) -> None:
+        if petition.publish_at is not None:
+            name = f"petition-{petition.id}"
+            arm_once(self.job_queue, name, petition.publish_at, self._fire, petition.id)
+
+    async def _fire(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        if context.job is None or not isinstance(context.job.data, int):
+            return
+        petition = await store.get(self.db, context.job.data)
+        if petition is None or petition.state is not PetitionState.OPEN or petition.announced:
+            return
+        # Checked again now: the author may have lost the city since scheduling.
+        author = petition.author_id
+        if author is not None and not await self.reach.may_reach(author, petition.city_id):
+            log.warning("petition %s withdrawn: its author lost its city", petition.id)
+            await store.close(self.db, None, petition.id)
+            return
+        await self._announce(petition)
 
     async def _announce(self, petition: Petition) -> int:
         content = in_every_language(lambda language: self.card(petition, language))

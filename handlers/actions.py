@@ -20,10 +20,18 @@ from telegram.ext import (
 
 from bot.context import MusterContext
 from bot.i18n import t
-from bot.localtime import LocalTimeError, Moment, parse_local, show
+from bot.localtime import Moment, show
 from domain.actions import Plan
 from domain.drafts import ActionDraft
-from handlers.common import PRIVATE_MESSAGE, argument_text, bounded_text, edit, parse_id, reply
+from handlers.common import (
+    PRIVATE_MESSAGE,
+    argument_text,
+    bounded_text,
+    edit,
+    parse_id,
+    read_local_time,
+    reply,
+)
 from handlers.conversations import persistent, step
 from handlers.fallback import unknown_command
 from storage.actions import Action, ActionState
@@ -260,18 +268,7 @@ async def _still_allowed(update: Update, context: MusterContext, draft: ActionDr
 
 
 async def _read_time(update: Update, context: MusterContext, city_id: int) -> Moment | None:
-    """A future local time in the city's zone, or None after saying what is wrong. A time
-    that happens twice takes the earlier, and says so."""
-    message = update.effective_message
-    zone = await zone_of(context, city_id)
-    try:
-        moment = parse_local(message.text or "" if message else "", zone)
-    except LocalTimeError as error:
-        await reply(update, context, error.problem.value, zone=zone.key)
-        return None
-    if moment.ambiguous:
-        await reply(update, context, "time_ambiguous_note")
-    return moment
+    return await read_local_time(update, context, await zone_of(context, city_id))
 
 
 # --- /myactions and changes --------------------------------------------------------------

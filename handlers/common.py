@@ -3,11 +3,14 @@ language."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import filters
 
 from bot.context import MusterContext
 from bot.i18n import t
+from bot.localtime import LocalTimeError, Moment, parse_local
 
 # New messages in private chats only: edited messages and group chats are not commands to us.
 PRIVATE_MESSAGE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -76,6 +79,20 @@ async def bounded_text(update: Update, context: MusterContext, limit: int) -> st
         await reply(update, context, "too_long_for", limit=limit)
         return None
     return text
+
+
+async def read_local_time(update: Update, context: MusterContext, zone: ZoneInfo) -> Moment | None:
+    """A future local time in the zone, or None after saying what is wrong. A time that
+    happens twice takes the earlier, and says so."""
+    message = update.effective_message
+    try:
+        moment = parse_local(message.text or "" if message else "", zone)
+    except LocalTimeError as error:
+        await reply(update, context, error.problem.value, zone=zone.key)
+        return None
+    if moment.ambiguous:
+        await reply(update, context, "time_ambiguous_note")
+    return moment
 
 
 def utf16_length(text: str) -> int:

@@ -17,9 +17,18 @@ from telegram.ext import (
 
 from bot.context import MusterContext
 from bot.i18n import t
+from bot.localtime import show
 from domain.drafts import PetitionDraft
 from domain.petitions import PetitionPlan
-from handlers.common import PRIVATE_MESSAGE, bounded_text, edit, edit_markup, reply, signed_up
+from handlers.common import (
+    PRIVATE_MESSAGE,
+    bounded_text,
+    edit,
+    edit_markup,
+    read_local_time,
+    reply,
+    signed_up,
+)
 from handlers.conversations import persistent, step
 from handlers.fallback import not_understood, unknown_command
 from storage.petitions import Petition, PetitionState, Signing
@@ -30,6 +39,7 @@ from views.buttons import (
     PETITION_CLOSE,
     PETITION_NAMES,
     PETITION_PUBLISH,
+    PETITION_PUBLISH_LATER,
     PETITION_SCOPE,
     SIGN,
     WITHDRAW,
@@ -37,7 +47,7 @@ from views.buttons import (
 )
 from views.petitions import render, share_link, sign_markup
 
-SCOPE, TITLE, DEMAND, TARGET, GOAL, NAMES, CONFIRM = range(7)
+SCOPE, TITLE, DEMAND, TARGET, GOAL, NAMES, CONFIRM, PUBLISH_AT = range(8)
 END = ConversationHandler.END
 KIND = "petition"
 # The card carries title, target and demand together within Telegram's 4096 characters.
@@ -164,6 +174,7 @@ async def preview(update: Update, context: MusterContext) -> int:
     count = await context.petitions.audience(draft.city_id)
     markup = one_per_row(
         (t(language, "button_publish_now"), PETITION_PUBLISH.data()),
+        (t(language, "button_publish_at"), PETITION_PUBLISH_LATER.data()),
         (t(language, "button_abort"), PETITION_ABORT.data()),
     )
     await reply(update, context, "newpetition_confirm", markup=markup, count=count)
@@ -185,6 +196,34 @@ async def publish_now(update: Update, context: MusterContext) -> int:
     link = share_link(context.bot.username, petition.id)
     text = t(language, "petition_published", id=petition.id, count=count, link=link)
     await edit(update, context, text)
+    return END
+
+
+async def ask_publish_time(update: Update, context: MusterContext) -> int:
+    query = update.callback_query
+    if query is None:
+        return END
+    await query.answer()
+    language = await context.language_of(query.from_user)
+    zone = await context.cities.zone_of(draft_of(context).city_id)
+    await edit(update, context, t(language, "newpetition_publish_when", zone=zone.key))
+    return PUBLISH_AT
+
+
+async def take_publish_time(update: Update, context: MusterContext) -> int:
+    """A time in the petition's city (UTC for every city at once) to announce it at."""
+    draft, user = draft_of(context), update.effective_user
+    if user is None or not await _may_reach(context, user.id, draft.city_id):
+        await reply(update, context, "petition_not_your_scope")
+        return END
+    zone = await context.cities.zone_of(draft.city_id)
+    moment = await read_local_time(update, context, zone)
+    if moment is None:
+        return PUBLISH_AT
+    petition = await context.petitions.schedule_new(user.id, _plan(draft), moment.timestamp)
+    language = await context.language_of(user)
+    when = show(moment.utc, zone, language)
+    await reply(update, context, "petition_publish_scheduled", id=petition.id, when=when)
     return END
 
 
@@ -215,6 +254,8 @@ async def sign(update: Update, context: MusterContext) -> None:
         await query.answer(t(language, "petition_unknown"), show_alert=True)
     elif signed.outcome is Signing.CLOSED:
         await _refuse_closed(update, context, petition, language)
+    elif signed.outcome is Signing.NOT_YET:
+        await query.answer(t(language, "petition_not_yet"), show_alert=True)
     elif signed.outcome is Signing.OUTSIDE:
         city = await context.cities.get(petition.city_id or 0)
         name = city.name if city else "?"
@@ -263,7 +304,7 @@ async def _refuse_closed(
 
 async def show_linked_petition(update: Update, context: MusterContext, petition_id: int) -> None:
     """/start petition-<id>: the card with its Sign button, or a clear word that it is
-    unknown or closed."""
+    unknown, not yet published or closed."""
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
@@ -273,6 +314,9 @@ async def show_linked_petition(update: Update, context: MusterContext, petition_
         return
     if petition.state is PetitionState.CLOSED:
         await reply(update, context, "petition_closed")
+        return
+    if not petition.announced:
+        await reply(update, context, "petition_not_yet")
         return
     language = await context.language_of(user)
     signed = await context.petitions.has_signed(user.id, petition)
@@ -454,8 +498,12 @@ def conversation() -> ConversationHandler[MusterContext]:
             GOAL: [MessageHandler(typed, step(KIND, take_goal))],
             NAMES: [CallbackQueryHandler(step(KIND, choose_names), pattern=PETITION_NAMES.pattern)],
             CONFIRM: [
-                CallbackQueryHandler(step(KIND, publish_now), pattern=PETITION_PUBLISH.pattern)
+                CallbackQueryHandler(step(KIND, publish_now), pattern=PETITION_PUBLISH.pattern),
+                CallbackQueryHandler(
+                    step(KIND, ask_publish_time), pattern=PETITION_PUBLISH_LATER.pattern
+                ),
             ],
+            PUBLISH_AT: [MessageHandler(typed, step(KIND, take_publish_time))],
         },
         abort=PETITION_ABORT,
     )

@@ -33,6 +33,8 @@ class Petition:
     signatures: int
     created_at: int
     collect_names: bool = False
+    publish_at: int | None = None  # set: announced at that time, not at creation
+    announced: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,7 @@ class Signing(StrEnum):
     ALREADY = "already"
     CLOSED = "closed"
     UNKNOWN = "unknown"
+    NOT_YET = "not_yet"  # waiting for its publication time
     OUTSIDE = "outside"  # a city's petition, and the person does not follow that city
 
 
@@ -97,6 +100,8 @@ def _petition(row: aiosqlite.Row | sqlite3.Row) -> Petition:
         signatures=row["signatures"],
         created_at=row["created_at"],
         collect_names=bool(row["collect_names"]),
+        publish_at=row["publish_at"],
+        announced=row["announcement_id"] is not None,
     )
 
 
@@ -109,13 +114,24 @@ async def create(
     target: str,
     goal: int,
     collect_names: bool = False,
+    publish_at: int | None = None,
 ) -> Petition:
-    """An open petition, not yet announced (announce does that)."""
+    """An open petition, not yet announced (announce does that, now or at publish_at)."""
     async with db.transaction() as tx:
         cursor = await tx.execute(
             "INSERT INTO petitions (city_id, author_id, title, demand, target, goal, status, "
-            "created_at, collect_names) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?)",
-            (city_id, author_id, title, demand, target, goal, now(), int(collect_names)),
+            "created_at, collect_names, publish_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)",
+            (
+                city_id,
+                author_id,
+                title,
+                demand,
+                target,
+                goal,
+                now(),
+                int(collect_names),
+                publish_at,
+            ),
         )
         petition_id = cursor.lastrowid
         await audit.record(tx, author_id, "petition.create", None, f"petition={petition_id}")
@@ -144,7 +160,8 @@ async def announce(db: Database, petition: Petition, content: Content) -> int | 
 
 
 async def unannounced(db: Database) -> list[Petition]:
-    """Open and not announced: a crash came between creating and announcing."""
+    """Open and not announced: a crash came between creating and announcing, or (with a
+    publish_at) it waits for its time, which may have passed while the bot was down."""
     rows = await db.fetch_all(
         "SELECT * FROM petitions WHERE status = 'open' AND announcement_id IS NULL ORDER BY id"
     )
@@ -178,6 +195,8 @@ async def sign(db: Database, petition_id: int, user_id: int) -> Signed:
         petition = _petition(row)
         if petition.state is not PetitionState.OPEN:
             return Signed(Signing.CLOSED, petition)
+        if not petition.announced:
+            return Signed(Signing.NOT_YET, petition)
         followed = following(connection, user_id)
         if petition.city_id is not None and petition.city_id not in followed:
             return Signed(Signing.OUTSIDE, petition)

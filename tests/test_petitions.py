@@ -4,6 +4,7 @@ is exact whatever they press, withdraw or erase."""
 from __future__ import annotations
 
 import asyncio
+import time
 
 from bot.app import build_application, services_of
 from bot.context import MusterApp
@@ -15,9 +16,10 @@ from simulator.server import BotApiSimulator
 from storage import Database
 from storage import petitions as petition_store
 from storage import supporters as supporter_store
+from storage.broadcasts import Content
 from storage.cities import City
 from storage.petitions import Petition, Signing
-from tests.conftest import TOKEN, followers
+from tests.conftest import ADMIN_ID, TOKEN, followers
 from tests.test_broadcast import writes
 
 SIGNED = ["Signed ✅", "🔔 Tell me how it goes"]  # the card's buttons once signed
@@ -304,6 +306,7 @@ async def test_a_milestone_reached_before_a_crash_is_told_after_the_restart(
     city = await db.fetch_one("SELECT id FROM cities")
     assert city is not None
     petition = await petition_store.create(db, olga.id, city[0], "Drop it", "Now.", "Amazon", 4)
+    await petition_store.announce(db, petition, Content("✍️ Drop it"))
     for person in seattle_followers[:2]:
         signed = await petition_store.sign(db, petition.id, person.id)
         assert signed.outcome is Signing.SIGNED
@@ -352,3 +355,54 @@ async def test_names_are_asked_kept_as_plain_text_or_skipped(
     assert names[ben.id] is None
     assert names[ana.id] == ("<b>Ana</b> María " + "x" * 200)[:100]
     assert await count(db, petition) == 2
+
+
+async def test_a_petition_published_later_takes_no_signature_before_its_time(
+    sim: BotApiSimulator, settings: Settings, seattle_followers: list[SimUser]
+) -> None:
+    """Publish at… in three seconds: until then followers get nothing, its link says it is not
+    published yet and a forged Sign records nothing. A restart in between re-arms it from the
+    database; at its time the followers get the card."""
+    ana = seattle_followers[0]
+    async with running(build_application(settings, TOKEN), poll_timeout=1) as app:
+        services = services_of(app)
+        city = await services.cities.find("seattle")
+        assert city is not None
+        plan = PetitionPlan(city.id, "Drop the contract", DEMAND, "Amazon", 100)
+        at = int(time.time()) + 3
+        petition = await services.petitions.schedule_new(ADMIN_ID, plan, at)
+        zoe = sim.user("Zoe")
+        await zoe.says(f"/start petition-{petition.id}")
+        assert (await zoe.receives()).text.startswith("This petition is not published yet")
+        await zoe.presses_data(f"pet:sign:{petition.id}")
+        await sim.idle()
+        assert (zoe.callback_answers[-1].text or "").startswith("This petition is not published")
+    assert ana.messages == []
+    async with running(build_application(settings, TOKEN), poll_timeout=1) as app:
+        await ana.waits_for(lambda chat: bool(chat.messages), timeout=10)
+        assert ana.last.text.startswith("✍️ Drop the contract")
+        assert time.time() >= at
+        assert await count(services_of(app).db, petition) == 0
+
+
+async def test_publish_at_from_the_conversation(
+    sim: BotApiSimulator, db: Database, organizer: SimUser, seattle: City
+) -> None:
+    """The preview's Publish at… asks for a local time in the city's zone and schedules it."""
+    await followers(sim, db, seattle, 1)
+    await organizer.says("/newpetition")
+    await organizer.receives()
+    await organizer.presses("Seattle")
+    for answer in ("Drop the contract", "End it.", "Amazon", "100"):
+        await organizer.waits_for(lambda chat: chat.last.from_user_id is None)
+        await organizer.says(answer)
+    await organizer.waits_for(lambda chat: "🔢 No, count signatures only" in chat.last.labels())
+    await organizer.presses("🔢 No, count signatures only")
+    await organizer.waits_for(lambda chat: "🕒 Publish at…" in chat.last.labels())
+    await organizer.presses("🕒 Publish at…")
+    await organizer.waits_for(lambda chat: "America/Los_Angeles" in chat.last.text)
+    await organizer.says("2030-05-01 18:00")
+    await organizer.waits_for(lambda chat: "will be announced" in chat.last.text)
+    (petition,) = await petition_store.unannounced(db)
+    assert organizer.last.text.startswith(f"Petition #{petition.id} will be announced")
+    assert petition.publish_at is not None and not petition.announced

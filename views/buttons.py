@@ -95,6 +95,7 @@ FOLLOW_UP = Button("pet:follow:", (_ID, "yes|no"))  # petition, wanted
 PETITION_SCOPE = Button("np:city:", (f"{_ID}|all",))
 PETITION_NAMES = Button("np:names:", ("yes|no",))
 PETITION_PUBLISH = Button("np:publish")
+PETITION_PUBLISH_LATER = Button("np:later")
 PETITION_ABORT = Button("np:abort")
 PETITION_ASK_CLOSE = Button("pet:close:", (_ID,))
 PETITION_CLOSE = Button("pet:close!:", (_ID,))
@@ -127,6 +128,7 @@ ALL: tuple[Button, ...] = (
     PETITION_SCOPE,
     PETITION_NAMES,
     PETITION_PUBLISH,
+    PETITION_PUBLISH_LATER,
     PETITION_ABORT,
     PETITION_ASK_CLOSE,
     PETITION_CLOSE,
