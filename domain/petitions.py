@@ -231,6 +231,13 @@ class Petitions:
     async def tally(self, petition: Petition) -> Tally:
         return await store.tally(self.db, petition.id, int(self.clock.now()) - DAY)
 
+    async def export_counts(self, actor_id: int, petition: Petition) -> Tally:
+        """The counts as they stand, for the organizer to take away; the audit log records
+        who took them and when."""
+        tally = await self.tally(petition)
+        await store.exported(self.db, actor_id, petition.id, "csv")
+        return tally
+
     async def close(self, actor_id: int, petition: Petition) -> bool:
         return await store.close(self.db, actor_id, petition.id)
 

@@ -5,7 +5,9 @@ As everywhere, who may act on which city is asked afresh at every step."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from datetime import UTC, datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -16,7 +18,7 @@ from telegram.ext import (
 )
 
 from bot.context import MusterContext
-from bot.i18n import t
+from bot.i18n import clipped, t
 from bot.localtime import show
 from domain.drafts import PetitionDraft
 from domain.petitions import PetitionPlan
@@ -37,6 +39,7 @@ from views.buttons import (
     PETITION_ABORT,
     PETITION_ASK_CLOSE,
     PETITION_CLOSE,
+    PETITION_EXPORT,
     PETITION_NAMES,
     PETITION_PUBLISH,
     PETITION_PUBLISH_LATER,
@@ -45,6 +48,7 @@ from views.buttons import (
     WITHDRAW,
     one_per_row,
 )
+from views.exports import counts_csv
 from views.petitions import render, share_link, sign_markup
 
 SCOPE, TITLE, DEMAND, TARGET, GOAL, NAMES, CONFIRM, PUBLISH_AT = range(8)
@@ -425,9 +429,14 @@ async def list_petitions(update: Update, context: MusterContext) -> None:
         )
         if cities:
             text += "\n" + cities
-        label = t(language, "button_close_petition")
-        button = InlineKeyboardButton(label, callback_data=PETITION_ASK_CLOSE.data(petition.id))
-        await message.reply_text(text, reply_markup=InlineKeyboardMarkup([[button]]))
+        close = InlineKeyboardButton(
+            t(language, "button_close_petition"),
+            callback_data=PETITION_ASK_CLOSE.data(petition.id),
+        )
+        export = InlineKeyboardButton(
+            t(language, "button_export_petition"), callback_data=PETITION_EXPORT.data(petition.id)
+        )
+        await message.reply_text(text, reply_markup=InlineKeyboardMarkup([[close, export]]))
 
 
 def _city_name(names: dict[int, str], city_id: int | None, language: str) -> str:
@@ -437,15 +446,19 @@ def _city_name(names: dict[int, str], city_id: int | None, language: str) -> str
     return names.get(city_id, "—")
 
 
-async def _managed(update: Update, context: MusterContext, data: str | None) -> Petition | None:
-    """The open petition a Close button names, if the presser may manage it."""
+async def _managed(
+    update: Update, context: MusterContext, data: str | None, *, open_only: bool = True
+) -> Petition | None:
+    """The petition a Close or Export button names (open, for Close), if the presser may
+    manage it."""
     query = update.callback_query
     if query is None:
         return None
-    number = PETITION_CLOSE.number(data) or PETITION_ASK_CLOSE.number(data) or 0
+    buttons = (PETITION_CLOSE, PETITION_ASK_CLOSE, PETITION_EXPORT)
+    number = next((n for button in buttons if (n := button.number(data)) is not None), 0)
     petition = await context.petitions.get(number)
     language = await context.language_of(query.from_user)
-    if petition is None or petition.state is not PetitionState.OPEN:
+    if petition is None or (open_only and petition.state is not PetitionState.OPEN):
         await query.answer(t(language, "petition_closed"), show_alert=True)
         return None
     if not await context.petitions.may_manage(query.from_user.id, petition):
@@ -482,6 +495,34 @@ async def close(update: Update, context: MusterContext) -> None:
     await context.petitions.close(query.from_user.id, petition)
     language = await context.language_of(query.from_user)
     await edit(update, context, t(language, "petition_close_done", id=petition.id))
+
+
+async def export(update: Update, context: MusterContext) -> None:
+    """The counts as a CSV document in the organizer's chat: by city, and the total, with the
+    date in the caption. Counts only, never who signed. Audited."""
+    query = update.callback_query
+    petition = await _managed(update, context, query.data if query else None, open_only=False)
+    if petition is None or query is None or query.message is None:
+        return
+    language = await context.language_of(query.from_user)
+    tally = await context.petitions.export_counts(query.from_user.id, petition)
+    names: dict[int | None, str] = {None: t(language, "petition_no_one_city")}
+    for city_id, name in (await context.cities.names()).items():
+        names[city_id] = name
+    day = datetime.fromtimestamp(context.clock.now(), UTC).date().isoformat()
+    document = InputFile(
+        counts_csv(tally, names, language), filename=f"petition-{petition.id}-{day}.csv"
+    )
+    caption = t(
+        language,
+        "petition_export_caption",
+        id=petition.id,
+        title=clipped(petition.title, 200),
+        target=clipped(petition.target, 200),
+        count=tally.total,
+        day=day,
+    )
+    await context.bot.send_document(query.message.chat.id, document, caption=caption)
 
 
 def conversation() -> ConversationHandler[MusterContext]:
@@ -526,4 +567,5 @@ def handlers() -> list[BaseHandler[Update, MusterContext, None]]:
         CallbackQueryHandler(follow_up, pattern=FOLLOW_UP.pattern),
         CallbackQueryHandler(ask_to_close, pattern=PETITION_ASK_CLOSE.pattern),
         CallbackQueryHandler(close, pattern=PETITION_CLOSE.pattern),
+        CallbackQueryHandler(export, pattern=PETITION_EXPORT.pattern),
     ]

@@ -118,6 +118,7 @@ class UploadedFile:
     filename: str
     content_type: str
     size: int
+    content: bytes = b""
 
 
 @dataclass(slots=True)
@@ -129,6 +130,7 @@ class FileInfo:
     size: int
     name: str = ""
     mime_type: str = ""
+    content: bytes = b""  # what was uploaded, for tests to read back
 
 
 @dataclass(slots=True)
@@ -294,6 +296,10 @@ class BotApiSimulator:
     ) -> list[dict[str, str]]:
         """The commands setMyCommands stored for a scope and language."""
         return list(self._commands.get(_commands_key(scope, language_code), []))
+
+    def file(self, file_id: str) -> FileInfo | None:
+        """A file the bot uploaded (its name, type and bytes) or that the simulator made."""
+        return self._files.get(file_id)
 
     def fail_next(
         self,
@@ -812,7 +818,9 @@ class BotApiSimulator:
         if isinstance(value, str) and value.startswith("attach://"):
             value = params.get(value.removeprefix("attach://"))
         if isinstance(value, UploadedFile):
-            return self._new_file(kind, value.size, value.filename, value.content_type)
+            file_id = self._new_file(kind, value.size, value.filename, value.content_type)
+            self._files[file_id].content = value.content
+            return file_id
         if not isinstance(value, str):
             raise bad_request("wrong file identifier/HTTP URL specified")
         known = self._files.get(value)
@@ -1031,8 +1039,8 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
     form = await request.post()
     for name, value in form.items():
         if isinstance(value, web.FileField):
-            size = len(value.file.read())
-            params[name] = UploadedFile(value.filename, value.content_type, size)
+            content = value.file.read()
+            params[name] = UploadedFile(value.filename, value.content_type, len(content), content)
         else:
             params[name] = value
     return params

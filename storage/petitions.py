@@ -370,3 +370,9 @@ async def name(db: Database, petition_id: int, user_id: int, given: str | None) 
         "UPDATE signatures SET name = ?, name_asked = 0 WHERE petition_id = ? AND user_id = ?",
         (given, petition_id, user_id),
     )
+
+
+async def exported(db: Database, actor_id: int, petition_id: int, what: str) -> None:
+    """Who took which export of a petition, and when: in the audit log."""
+    async with db.transaction() as tx:
+        await audit.record(tx, actor_id, f"petition.export.{what}", None, f"petition={petition_id}")

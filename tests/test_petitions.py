@@ -4,6 +4,8 @@ is exact whatever they press, withdraw or erase."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import time
 
 from bot.app import build_application, services_of
@@ -18,9 +20,10 @@ from storage import petitions as petition_store
 from storage import supporters as supporter_store
 from storage.broadcasts import Content
 from storage.cities import City
-from storage.petitions import Petition, Signing
+from storage.petitions import Petition, Signing, Tally
 from tests.conftest import ADMIN_ID, TOKEN, followers
 from tests.test_broadcast import writes
+from views.exports import counts_csv
 
 SIGNED = ["Signed ✅", "🔔 Tell me how it goes"]  # the card's buttons once signed
 DEMAND_TEXT = "Stop sharing our data with ICE & end the contract"
@@ -204,7 +207,8 @@ async def test_organizers_see_counts_by_city_and_close(
     new_york: City,
 ) -> None:
     """An admin's petition for every city: /petitions shows the total, each city's count and
-    the last day's; Close asks first, then takes no more signatures."""
+    the last day's; Export sends those counts as a CSV (audited, no names, no ids); Close
+    asks first, then takes no more signatures."""
     seattle_people = await followers(sim, db, seattle, 2)
     new_york_people = await followers(sim, db, new_york, 1)
     await admin.says("/start")
@@ -223,6 +227,19 @@ async def test_organizers_see_counts_by_city_and_close(
         "  Seattle: 2 signatures\n"
         "  New York: 1 signature"
     )
+    await admin.presses("📄 Export")
+    await admin.waits_for(lambda chat: chat.last.kind == "document")
+    document = admin.last
+    assert document.text.startswith(f"📄 Petition #{petition.id} Drop the contract to Amazon: 3")
+    file_id = (document.media or {})["document"]["file_id"]
+    uploaded = sim.file(file_id)
+    assert uploaded is not None and uploaded.name.startswith(f"petition-{petition.id}-")
+    rows = list(csv.reader(io.StringIO(uploaded.content.decode("utf-8-sig"))))
+    assert rows == [["City", "Signatures"], ["Seattle", "2"], ["New York", "1"], ["Total", "3"]]
+    entries = await db.fetch_all(
+        "SELECT actor_id FROM audit_log WHERE action = 'petition.export.csv'"
+    )
+    assert [entry[0] for entry in entries] == [admin.id]
     await admin.presses("🔒 Close")
     await admin.waits_for(lambda chat: chat.last.text.startswith("Close petition"))
     await admin.presses("Yes, close it")
@@ -406,3 +423,12 @@ async def test_publish_at_from_the_conversation(
     (petition,) = await petition_store.unannounced(db)
     assert organizer.last.text.startswith(f"Petition #{petition.id} will be announced")
     assert petition.publish_at is not None and not petition.announced
+
+
+def test_a_city_name_a_spreadsheet_would_run_is_kept_as_text() -> None:
+    """A formula in a cell (a city named "=HYPERLINK(...)") reaches the spreadsheet as text."""
+    tally = Tally(total=3, by_city={1: 2, 2: 1}, last_day=0)
+    names: dict[int | None, str] = {1: '=HYPERLINK("http://x")', 2: "Málaga"}
+    rows = list(csv.reader(io.StringIO(counts_csv(tally, names, "es").decode("utf-8-sig"))))
+    assert rows[1] == ['\'=HYPERLINK("http://x")', "2"]
+    assert rows[2] == ["Málaga", "1"]

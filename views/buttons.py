@@ -98,6 +98,7 @@ PETITION_PUBLISH = Button("np:publish")
 PETITION_PUBLISH_LATER = Button("np:later")
 PETITION_ABORT = Button("np:abort")
 PETITION_ASK_CLOSE = Button("pet:close:", (_ID,))
+PETITION_EXPORT = Button("pet:export:", (_ID,))
 PETITION_CLOSE = Button("pet:close!:", (_ID,))
 
 ALL: tuple[Button, ...] = (
@@ -132,6 +133,7 @@ ALL: tuple[Button, ...] = (
     PETITION_ABORT,
     PETITION_ASK_CLOSE,
     PETITION_CLOSE,
+    PETITION_EXPORT,
 )
 
 # Buttons that open a conversation of their own (changing an action's time or place): pressed
