@@ -21,7 +21,7 @@ from domain.organizers import Reach
 from storage import Database
 from storage import broadcasts as broadcast_store
 from storage import petitions as store
-from storage.petitions import Petition, PetitionState, Signed, Tally
+from storage.petitions import FULL, Petition, PetitionState, Signed, Tally
 from views.actions import View
 from views.petitions import render
 
@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 
 DAY = 24 * 3600
 NAME_LIMIT = 100  # characters of a name on the delivered list
-FULL = 100  # percent: the goal reached
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +83,7 @@ class Petitions:
                 self._arm(petition)
                 continue
             log.warning("announcing petition %s, due or interrupted", petition.id)
-            await self._announce(petition)
+            await self._announce_if_allowed(petition)
         for milestone in await store.untold_milestones(self.db):
             reached = await store.get(self.db, milestone.petition_id)
             if reached is not None:
@@ -134,7 +133,11 @@ class Petitions:
         petition = await store.get(self.db, context.job.data)
         if petition is None or petition.state is not PetitionState.OPEN or petition.announced:
             return
-        # Checked again now: the author may have lost the city since scheduling.
+        await self._announce_if_allowed(petition)
+
+    async def _announce_if_allowed(self, petition: Petition) -> None:
+        """Announces it, unless its author lost the city since creating it: then it is
+        closed instead (audited), at its time or at a start-up after it."""
         author = petition.author_id
         if author is not None and not await self.reach.may_reach(author, petition.city_id):
             log.warning("petition %s withdrawn: its author lost its city", petition.id)

@@ -286,6 +286,10 @@ async def follow_up(update: Update, context: MusterContext) -> None:
     language = await context.language_of(query.from_user)
     petition = await context.petitions.get(int(values[0]))
     wanted = values[1] == "yes"
+    if petition is not None and petition.signatures >= petition.goal:
+        await query.answer(t(language, "petition_goal_already"), show_alert=True)
+        await edit_markup(update, context, sign_markup(petition, language, signed=True))
+        return
     if petition is None or not await context.petitions.follow_up(
         query.from_user.id, petition.id, wanted
     ):
@@ -384,6 +388,10 @@ async def withdraw(update: Update, context: MusterContext) -> None:
     if petition is None:
         await query.answer(t(language, "petition_unknown"), show_alert=True)
         return
+    if petition.state is not PetitionState.OPEN:
+        # Its count may have been handed over already: it stays as it was delivered.
+        await query.answer(t(language, "petition_closed"), show_alert=True)
+        return
     withdrawn = await context.petitions.withdraw(query.from_user.id, petition.id)
     await query.answer()
     key = "signature_withdrawn" if withdrawn else "signature_not_there"
@@ -458,11 +466,12 @@ async def _managed(
     number = next((n for button in buttons if (n := button.number(data)) is not None), 0)
     petition = await context.petitions.get(number)
     language = await context.language_of(query.from_user)
-    if petition is None or (open_only and petition.state is not PetitionState.OPEN):
-        await query.answer(t(language, "petition_closed"), show_alert=True)
-        return None
-    if not await context.petitions.may_manage(query.from_user.id, petition):
+    # Permission first: a press from anyone else learns nothing about the petition.
+    if petition is None or not await context.petitions.may_manage(query.from_user.id, petition):
         await query.answer(t(language, "not_your_petition"), show_alert=True)
+        return None
+    if open_only and petition.state is not PetitionState.OPEN:
+        await query.answer(t(language, "petition_closed"), show_alert=True)
         return None
     await query.answer()
     return petition
@@ -492,9 +501,10 @@ async def close(update: Update, context: MusterContext) -> None:
     petition = await _managed(update, context, query.data if query else None)
     if petition is None or query is None:
         return
-    await context.petitions.close(query.from_user.id, petition)
+    closed = await context.petitions.close(query.from_user.id, petition)
     language = await context.language_of(query.from_user)
-    await edit(update, context, t(language, "petition_close_done", id=petition.id))
+    key = "petition_close_done" if closed else "petition_closed"
+    await edit(update, context, t(language, key, id=petition.id))
 
 
 async def export(update: Update, context: MusterContext) -> None:

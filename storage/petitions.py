@@ -14,6 +14,9 @@ from storage.broadcasts import Content, insert_announcement, insert_direct
 from storage.cities import following
 from storage.db import Database, now
 
+FULL = 100  # percent: the goal
+NAME_WAIT = 600  # seconds a signer's next message is taken as the name asked for
+
 
 class PetitionState(StrEnum):
     OPEN = "open"
@@ -75,16 +78,15 @@ class Milestone:
 
 def milestone_between(before: int, after: int, goal: int) -> int | None:
     """The highest milestone (in percent of the goal) that a count going from `before` to
-    `after` passes: 25, 50, 75 and 100, then every further 10."""
-    reached = None
-    for percent in milestones_up_to(after * 100 // goal):
-        if before * 100 < percent * goal <= after * 100:
-            reached = percent
-    return reached
-
-
-def milestones_up_to(percent: int) -> list[int]:
-    return [25, 50, 75, *range(100, max(percent, 100) + 1, 10)]
+    `after` passes: 25, 50 and 75, then 100 and every further 10. Constant time: it runs
+    inside every signature's transaction."""
+    percent = after * 100 // goal
+    if percent >= FULL:
+        highest = percent - percent % 10
+    else:
+        highest = max((step for step in (25, 50, 75) if step <= percent), default=0)
+    passed = before * 100 < highest * goal <= after * 100
+    return highest if highest and passed else None
 
 
 def _petition(row: aiosqlite.Row | sqlite3.Row) -> Petition:
@@ -203,6 +205,12 @@ async def sign(db: Database, petition_id: int, user_id: int) -> Signed:
         city_id = petition.city_id
         if city_id is None and len(followed) == 1:
             (city_id,) = followed
+        if petition.collect_names:
+            # One question at a time: an older one still unanswered stays anonymous.
+            connection.execute(
+                "UPDATE signatures SET name_asked = 0 WHERE user_id = ? AND name_asked = 1",
+                (user_id,),
+            )
         cursor = connection.execute(
             "INSERT INTO signatures (petition_id, user_id, city_id, signed_at, name_asked) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (petition_id, user_id) DO NOTHING",
@@ -227,8 +235,12 @@ async def sign(db: Database, petition_id: int, user_id: int) -> Signed:
 
 
 async def withdraw(db: Database, petition_id: int, user_id: int) -> bool:
-    """Takes the signature back (the trigger lowers the count); False if there was none."""
-    sql = "DELETE FROM signatures WHERE petition_id = ? AND user_id = ?"
+    """Takes the signature back (the trigger lowers the count); False if there was none, or
+    the petition is closed (its count may have been delivered; erasure still removes it)."""
+    sql = (
+        "DELETE FROM signatures WHERE petition_id = ? AND user_id = ? "
+        "AND petition_id IN (SELECT id FROM petitions WHERE status = 'open')"
+    )
     return await db.change(sql, (petition_id, user_id)) > 0
 
 
@@ -354,12 +366,13 @@ async def tell_milestone(
 
 
 async def asking_name(db: Database, user_id: int) -> Petition | None:
-    """The petition whose signature waits for this person's name, if one does."""
+    """The petition whose signature waits for this person's name, if one does: asked in
+    the last NAME_WAIT seconds (later messages are not names), one at a time."""
     row = await db.fetch_one(
         "SELECT petitions.* FROM signatures JOIN petitions ON petitions.id = "
         "signatures.petition_id WHERE signatures.user_id = ? AND signatures.name_asked = 1 "
-        "ORDER BY signatures.signed_at DESC LIMIT 1",
-        (user_id,),
+        "AND signatures.signed_at >= ?",
+        (user_id, now() - NAME_WAIT),
     )
     return _petition(row) if row else None
 

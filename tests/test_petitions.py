@@ -8,6 +8,8 @@ import csv
 import io
 import time
 
+import pytest
+
 from bot.app import build_application, services_of
 from bot.context import MusterApp
 from bot.runtime import running
@@ -20,7 +22,7 @@ from storage import petitions as petition_store
 from storage import supporters as supporter_store
 from storage.broadcasts import Content
 from storage.cities import City
-from storage.petitions import Petition, Signing, Tally
+from storage.petitions import Petition, PetitionState, Signing, Tally, milestone_between
 from tests.conftest import ADMIN_ID, TOKEN, followers
 from tests.test_broadcast import writes
 from views.exports import counts_csv
@@ -432,3 +434,85 @@ def test_a_city_name_a_spreadsheet_would_run_is_kept_as_text() -> None:
     rows = list(csv.reader(io.StringIO(counts_csv(tally, names, "es").decode("utf-8-sig"))))
     assert rows[1] == ['\'=HYPERLINK("http://x")', "2"]
     assert rows[2] == ["Málaga", "1"]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "goal", "reached"),
+    [
+        (24, 25, 100, 25),
+        (25, 26, 100, None),
+        (99, 100, 100, 100),
+        (100, 101, 100, None),
+        (109, 110, 100, 110),
+        (0, 1, 1, 100),  # a goal of one: the signature that reaches it says 100%
+        (1, 2, 1, 200),  # past the goal, the highest tenth passed
+        (3, 4, 3, 130),
+        (62_499, 62_500, 250_000, 25),
+        (249_999, 250_000, 1, 25_000_000),  # in constant time, however far past the goal
+    ],
+)
+def test_milestones_fall_on_quarters_then_tenths(
+    before: int, after: int, goal: int, reached: int | None
+) -> None:
+    assert milestone_between(before, after, goal) == reached
+
+
+async def test_review_findings_on_petitions_stay_fixed(
+    sim: BotApiSimulator, db: Database, muster: MusterApp, organizer: SimUser, seattle: City
+) -> None:
+    """Withdrawing from a closed petition changes nothing (its count may be delivered); a
+    supporter's forged Close learns nothing; once the goal is reached, 'Tell me how it goes'
+    is no longer offered; a name is taken for the last petition that asked, and only for
+    ten minutes."""
+    ana, ben = await followers(sim, db, seattle, 2)
+    services = services_of(muster)
+    small = await start_petition(muster, organizer, seattle, goal=1)
+    await ana.waits_for(lambda chat: bool(chat.messages))
+    await ana.presses("✍️ Sign")
+    await ana.waits_for(lambda chat: chat.last.labels() == ["Signed ✅"])  # goal reached
+    await services.petitions.close(organizer.id, small)
+    await ben.waits_for(lambda chat: bool(chat.messages))
+    await ben.presses_data(f"pet:close!:{small.id}")
+    ana.mark_all_read()
+    await ana.says("/mysignatures")
+    await ana.receives()
+    await ana.presses("Withdraw my signature")
+    await sim.idle()
+    assert (ana.callback_answers[-1].text or "").startswith("This petition is closed")
+    assert ben.callback_answers[-1].text == "That petition is not in your cities."
+    assert await count(db, small) == 1
+
+    def names_plan(title: str) -> PetitionPlan:
+        return PetitionPlan(seattle.id, title, DEMAND, title, 100, True)
+
+    first, _ = await services.petitions.publish_new(organizer.id, names_plan("Amazon"))
+    second, _ = await services.petitions.publish_new(organizer.id, names_plan("Boeing"))
+    for petition in (first, second):
+        signed = await services.petitions.sign(ben.id, petition.id)
+        assert signed.outcome is Signing.SIGNED
+    assert await services.petitions.asking_name(ben.id) == await petition_store.get(db, second.id)
+    await db.change(
+        "UPDATE signatures SET signed_at = signed_at - 601 WHERE user_id = ?", (ben.id,)
+    )
+    assert await services.petitions.asking_name(ben.id) is None
+
+
+async def test_an_overdue_petition_whose_author_lost_the_city_is_closed_not_announced(
+    sim: BotApiSimulator, settings: Settings, seattle_followers: list[SimUser]
+) -> None:
+    """Its time passed while the bot was down, and its author is no organizer any more: the
+    start-up closes it instead of announcing it, as its timer would have."""
+    ana, former = seattle_followers[:2]
+    db = Database(settings.database_path)
+    await db.open()
+    city = await db.fetch_one("SELECT id FROM cities")
+    assert city is not None
+    petition = await petition_store.create(
+        db, former.id, city[0], "Drop it", "Now.", "Amazon", 4, publish_at=int(time.time()) - 60
+    )
+    await db.close()
+    async with running(build_application(settings, TOKEN), poll_timeout=1) as app:
+        await sim.idle()
+        closed = await petition_store.get(services_of(app).db, petition.id)
+    assert ana.messages == []
+    assert closed is not None and closed.state is PetitionState.CLOSED

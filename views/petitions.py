@@ -63,7 +63,8 @@ def sign_markup(
     else:
         label = t(language, "button_sign")
     rows = [[InlineKeyboardButton(label, callback_data=SIGN.data(petition.id))]]
-    if signed and petition.state is PetitionState.OPEN:
+    # "Tell me how it goes" is one message when the goal is reached: not offered after.
+    if signed and petition.state is PetitionState.OPEN and petition.signatures < petition.goal:
         key = "button_stop_follow_up" if follow_up else "button_follow_up"
         data = FOLLOW_UP.data(petition.id, "no" if follow_up else "yes")
         rows.append([InlineKeyboardButton(t(language, key), callback_data=data)])
