@@ -10,17 +10,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import Bot
+from telegram.error import TelegramError
 from telegram.ext import CallbackContext, JobQueue
 
 from bot.clock import Clock
 from bot.delivery import DeliveryEngine
-from bot.i18n import t
+from bot.i18n import DEFAULT_LANGUAGE, t
 from bot.scheduling import arm_once
 from domain.actions import in_every_language
 from domain.organizers import Reach
 from storage import Database
 from storage import broadcasts as broadcast_store
 from storage import petitions as store
+from storage import supporters as supporter_store
 from storage.petitions import FULL, Petition, PetitionState, Signed, Tally
 from views.actions import View
 from views.petitions import render
@@ -141,9 +143,19 @@ class Petitions:
         author = petition.author_id
         if author is not None and not await self.reach.may_reach(author, petition.city_id):
             log.warning("petition %s withdrawn: its author lost its city", petition.id)
-            await store.close(self.db, None, petition.id)
+            if await store.close(self.db, None, petition.id):
+                await self._tell_author(author, petition)
             return
         await self._announce(petition)
+
+    async def _tell_author(self, author_id: int, petition: Petition) -> None:
+        author = await supporter_store.get(self.db, author_id)
+        language = author.language if author else DEFAULT_LANGUAGE
+        text = t(language, "petition_withdrawn", title=petition.title)
+        try:
+            await self.bot.send_message(author_id, text)
+        except TelegramError as error:
+            log.info("could not tell the author of petition %s: %s", petition.id, error)
 
     async def _announce(self, petition: Petition) -> int:
         content = in_every_language(lambda language: self.card(petition, language))

@@ -437,6 +437,10 @@ async def list_petitions(update: Update, context: MusterContext) -> None:
         )
         if cities:
             text += "\n" + cities
+        if not petition.announced and petition.publish_at is not None:
+            zone = await context.cities.zone_of(petition.city_id)
+            when = show(petition.publish_at, zone, language)
+            text += "\n" + t(language, "petition_scheduled_for", when=when)
         close = InlineKeyboardButton(
             t(language, "button_close_petition"),
             callback_data=PETITION_ASK_CLOSE.data(petition.id),

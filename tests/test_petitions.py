@@ -407,7 +407,8 @@ async def test_a_petition_published_later_takes_no_signature_before_its_time(
 async def test_publish_at_from_the_conversation(
     sim: BotApiSimulator, db: Database, organizer: SimUser, seattle: City
 ) -> None:
-    """The preview's Publish at… asks for a local time in the city's zone and schedules it."""
+    """The preview's Publish at… asks for a local time in the city's zone and schedules it;
+    /petitions then says when it will be announced."""
     await followers(sim, db, seattle, 1)
     await organizer.says("/newpetition")
     await organizer.receives()
@@ -425,6 +426,10 @@ async def test_publish_at_from_the_conversation(
     (petition,) = await petition_store.unannounced(db)
     assert organizer.last.text.startswith(f"Petition #{petition.id} will be announced")
     assert petition.publish_at is not None and not petition.announced
+    organizer.mark_all_read()
+    await organizer.says("/petitions")
+    summary = await organizer.receives()
+    assert summary.text.endswith("🕒 Not announced yet: it will be Wed 1 May, 18:00 PDT.")
 
 
 def test_a_city_name_a_spreadsheet_would_run_is_kept_as_text() -> None:
@@ -516,3 +521,4 @@ async def test_an_overdue_petition_whose_author_lost_the_city_is_closed_not_anno
         closed = await petition_store.get(services_of(app).db, petition.id)
     assert ana.messages == []
     assert closed is not None and closed.state is PetitionState.CLOSED
+    assert former.last.text.startswith("⚠️ Your petition “Drop it” was not announced")
