@@ -115,10 +115,6 @@ class SendBudget:
         self._tokens = 0.0
         self._stamp = self._paused_until
 
-    @property
-    def paused_for(self) -> float:
-        return max(0.0, self._paused_until - self._clock())
-
     async def acquire(self, *, interactive: bool, ticket: float | None = None) -> None:
         """Waits for a send's token. A reply's ticket is when its update arrived (by this
         budget's clock; now, if not given): replies take their turns in ticket order."""

@@ -100,9 +100,6 @@ class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any],
         anyone else none (None). Asked afresh on every step, button presses included."""
         return None if user is None else await self.services.reach.of(user.id)
 
-    async def reach_by_id(self, user_id: int) -> Organizer | None:
-        return await self.services.reach.of(user_id)
-
     async def language_of(self, user: User | None) -> str:
         """The supporter's chosen language, or the one Telegram reports for a stranger."""
         if user is None:

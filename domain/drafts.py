@@ -52,12 +52,6 @@ class PetitionDraft:
 Draft = BroadcastDraft | ActionDraft | PetitionDraft
 
 
-def kind_of(draft: Draft) -> str:
-    if isinstance(draft, BroadcastDraft):
-        return BROADCAST
-    return ACTION if isinstance(draft, ActionDraft) else PETITION
-
-
 class Drafts:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db

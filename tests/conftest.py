@@ -157,3 +157,18 @@ async def spawn_muster(
         stdout=output,
         stderr=output,
     )
+
+
+async def muster_process(
+    sim: BotApiSimulator, settings: Settings, *, capture: bool = False, **env: str
+) -> asyncio.subprocess.Process:
+    """`python -m bot` against this test's simulator and database, as a process a test can
+    kill; `env` adds settings (BROADCAST_RATE="25")."""
+    base = {
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": sim.url,
+        "DATABASE_PATH": str(settings.database_path),
+    }
+    if not capture:
+        base["LOG_LEVEL"] = "WARNING"  # the test runner's output, kept readable
+    return await spawn_muster(ROOT, {**base, **env}, capture=capture)

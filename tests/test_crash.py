@@ -16,7 +16,7 @@ from storage import broadcasts as broadcast_store
 from storage import cities as city_store
 from storage import supporters as supporter_store
 from storage.broadcasts import Content, Outcome, State
-from tests.conftest import ROOT, TOKEN, followers, spawn_muster
+from tests.conftest import TOKEN, followers, muster_process
 
 RECIPIENTS = 200
 RATE = 25.0
@@ -41,17 +41,7 @@ async def test_sigkill_mid_broadcast_then_restart_completes_without_duplicates_b
     assert await broadcast_store.enqueue_followers(db, broadcast.id) == RECIPIENTS
     await db.close()
 
-    process = await spawn_muster(
-        ROOT,
-        {
-            "BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_URL": sim.url,
-            "DATABASE_PATH": str(settings.database_path),
-            "BROADCAST_RATE": str(RATE),
-            "LOG_LEVEL": "WARNING",
-        },
-        capture=False,
-    )
+    process = await muster_process(sim, settings, BROADCAST_RATE=str(RATE))
     try:
         assert await sim.wait_until(lambda: delivered(people) >= 60, 30)
     finally:
@@ -81,14 +71,7 @@ def delivered(people: list[SimUser]) -> int:
 
 async def test_sigterm_stops_gracefully(sim: BotApiSimulator, settings: Settings) -> None:
     """SIGTERM ends long polling, finishes work in flight and exits 0 without a traceback."""
-    process = await spawn_muster(
-        ROOT,
-        {
-            "BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_URL": sim.url,
-            "DATABASE_PATH": str(settings.database_path),
-        },
-    )
+    process = await muster_process(sim, settings, capture=True)
     assert await sim.wait_until(lambda: sim.stats.requests["getUpdates"] > 0, 30)
     process.send_signal(signal.SIGTERM)
     _, stderr = await asyncio.wait_for(process.communicate(), 30)
@@ -107,17 +90,7 @@ async def test_sigkill_mid_storm_loses_no_sign_up(sim: BotApiSimulator, settings
     await db.open()
     await city_store.add(db, "seattle", "America/Los_Angeles", "Seattle")
     await db.close()
-    process = await spawn_muster(
-        ROOT,
-        {
-            "BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_URL": sim.url,
-            "DATABASE_PATH": str(settings.database_path),
-            "BROADCAST_RATE": str(RATE),
-            "LOG_LEVEL": "WARNING",
-        },
-        capture=False,
-    )
+    process = await muster_process(sim, settings, BROADCAST_RATE=str(RATE))
     people = [sim.user(f"Newcomer {number}") for number in range(150)]
     try:
         assert await sim.wait_until(lambda: sim.stats.requests["getUpdates"] > 0, 30)

@@ -25,7 +25,7 @@ from storage import organizers as organizer_store
 from storage import supporters as supporter_store
 from storage.broadcasts import Content, Version
 from storage.cities import City
-from tests.conftest import ADMIN_ID, ROOT, TOKEN, followers, make_settings, spawn_muster
+from tests.conftest import ADMIN_ID, TOKEN, followers, make_settings, muster_process
 from tests.test_broadcast import begins_broadcast
 
 
@@ -56,16 +56,7 @@ async def test_a_killed_bot_continues_newaction_where_it_stopped(
     """Killed (SIGKILL) after the title of a /newaction, the bot comes back and takes the next
     message as the start time of the same draft, then the place, and publishes it."""
     olga = await organizer_and_city(sim, settings.database_path)
-    process = await spawn_muster(
-        ROOT,
-        {
-            "BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_URL": sim.url,
-            "DATABASE_PATH": str(settings.database_path),
-            "LOG_LEVEL": "WARNING",
-        },
-        capture=False,
-    )
+    process = await muster_process(sim, settings)
     try:
         await olga.says("/newaction")
         await olga.waits_for(

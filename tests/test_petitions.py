@@ -522,3 +522,28 @@ async def test_an_overdue_petition_whose_author_lost_the_city_is_closed_not_anno
     assert ana.messages == []
     assert closed is not None and closed.state is PetitionState.CLOSED
     assert former.last.text.startswith("⚠️ Your petition “Drop it” was not announced")
+
+
+async def test_tell_me_how_it_goes_is_for_signers_and_only_until_the_goal(
+    sim: BotApiSimulator, db: Database, muster: MusterApp, organizer: SimUser, seattle: City
+) -> None:
+    """A forged press from someone who did not sign records nothing. Ben's card offers 'Tell
+    me how it goes'; by the time he presses it, Ana's signature has reached the goal, so he
+    is told so and the button goes."""
+    ana, ben, cy = await followers(sim, db, seattle, 3)
+    petition = await start_petition(muster, organizer, seattle, goal=2)
+    for person in (ana, ben, cy):
+        await person.waits_for(lambda chat: bool(chat.messages))
+    await ben.presses("✍️ Sign")
+    await ben.waits_for(lambda chat: chat.last.labels() == SIGNED)
+    await cy.presses_data(f"pet:follow:{petition.id}:yes")
+    await sim.idle()
+    assert (cy.callback_answers[-1].text or "") == "Sign the petition first."
+    await ana.presses("✍️ Sign")
+    await ana.waits_for(lambda chat: chat.last.labels() == ["Signed ✅"])
+    await ben.presses("🔔 Tell me how it goes")
+    await ben.waits_for(lambda chat: chat.last.labels() == ["Signed ✅"])
+    reached = "It has reached its goal already: thank you for signing!"
+    assert ben.callback_answers[-1].text == reached
+    rows = await db.fetch_all("SELECT user_id FROM signatures WHERE follow_up = 1")
+    assert rows == []

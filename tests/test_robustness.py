@@ -15,6 +15,7 @@ from bot.context import MusterApp
 from bot.runtime import running
 from bot.settings import Settings
 from simulator.server import BotApiSimulator
+from storage import Database
 from storage.cities import City
 from tests.conftest import TOKEN
 
@@ -112,3 +113,24 @@ async def test_a_token_revoked_while_running_stops_the_bot_cleanly(
             sim.token = "123456:another-token"
             async with asyncio.timeout(10):
                 await stop.wait()
+
+
+async def test_an_update_the_bot_cannot_read_is_skipped_and_nothing_else_lost(
+    sim: BotApiSimulator,
+    db: Database,
+    muster: MusterApp,
+    seattle: City,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Telegram sends something python-telegram-bot cannot read: it is logged and skipped,
+    its row leaves the inbox, polling goes on and the next person is answered."""
+    sim.enqueue_update({"message": "not a message"})
+    pat = sim.user("Pat")
+    await pat.says("/start")
+    assert "Welcome to Muster" in (await pat.receives()).text
+    await sim.idle()
+    assert any(
+        re.fullmatch(r"update \d+ could not be read; skipped", r.getMessage())
+        for r in caplog.records
+    )
+    assert await db.fetch_all("SELECT update_id FROM inbox") == []
