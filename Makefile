@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.signup
 	$(BIN)/python -m bench.broadcast
 	$(BIN)/python -m bench.replies
+	$(BIN)/python -m bench.petition_pdf
 
 # Mutation testing of delivery, the send budget, erasure and the permission checks; not part of
 # `make test`. Prints the kill ratio and every survivor, and writes their diffs to
@@ -53,14 +54,14 @@ mutate: $(STAMP)
 # Re-pin every dependency (direct and transitive) after editing pyproject.toml: first what
 # the bot runs on, then what the tools add to it.
 lock:
-	rm -rf .lock-venv
+	rm -rf .lock-venv build
 	$(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/python -m pip install --quiet --upgrade pip
 	.lock-venv/bin/python -m pip install --quiet .
 	.lock-venv/bin/python -m pip freeze --exclude muster > requirements.lock
 	.lock-venv/bin/python -m pip install --quiet ".[test]"
 	.lock-venv/bin/python -m pip freeze --exclude muster | grep -vxFf requirements.lock > requirements-dev.lock
-	rm -rf .lock-venv
+	rm -rf .lock-venv build
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -20,6 +20,7 @@ from bot.delivery import DeliveryEngine, Tuning
 from bot.edits import Editor
 from bot.menu import register_menu
 from bot.persistence import DraftPersistence
+from bot.printing import Printer
 from bot.ratelimit import InteractiveRateLimiter
 from bot.settings import Settings
 from bot.transport import AiohttpRequest
@@ -125,6 +126,7 @@ def build_application(
         drafts=drafts,
         editor=Editor(PlainCalls(BotApiClient(settings.telegram_api_url, token), limiter)),
         apologies=Apologies(),
+        printer=Printer(),
     )
     register_handlers(app, settings)
     return app
@@ -204,7 +206,9 @@ async def _restore_pause(budget: SendBudget, db: Database) -> None:
 
 
 async def _stop_deliveries(app: MusterApp) -> None:
-    """Before the bot's HTTP client closes: sends in flight finish and are recorded."""
+    """Before the bot's HTTP client closes: sends in flight finish and are recorded; print
+    jobs stop (they would send through it)."""
+    await services_of(app).printer.close()
     await services_of(app).engine.stop()
 
 

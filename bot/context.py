@@ -13,6 +13,7 @@ from bot.clock import Clock
 from bot.delivery import DeliveryEngine
 from bot.edits import Editor
 from bot.i18n import language_for
+from bot.printing import Printer
 from bot.settings import Settings
 from domain.actions import Mobilizer
 from domain.broadcasts import Broadcasts
@@ -42,6 +43,7 @@ class Services:
     drafts: Drafts
     editor: Editor
     apologies: Apologies
+    printer: Printer
 
 
 class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -83,6 +85,10 @@ class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any],
     @property
     def editor(self) -> Editor:
         return self.services.editor
+
+    @property
+    def printer(self) -> Printer:
+        return self.services.printer
 
     @property
     def settings(self) -> Settings:

@@ -15,6 +15,7 @@ from typing import Final
 from babel import Locale
 from babel.core import get_global, parse_locale
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
 # The language of the source texts (each msgid), spoken to anyone whose language Muster lacks.
 DEFAULT_LANGUAGE: Final = "en"
@@ -118,6 +119,21 @@ class Html(str):
     """A fragment that is HTML already (built from escaped parts); inserted as it is."""
 
     __slots__ = ()
+
+
+class Grouped(int):
+    """A whole number shown with its language's digit grouping ("250,000", "250.000"); still
+    an int, so it picks a plural form as `count`."""
+
+    shown: str
+
+    def __new__(cls, value: int, language: str) -> Grouped:
+        number = super().__new__(cls, value)
+        number.shown = format_decimal(value, locale=locale_of(language))
+        return number
+
+    def __str__(self) -> str:
+        return self.shown
 
 
 def language_for(telegram_code: str | None) -> str:

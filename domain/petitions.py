@@ -23,7 +23,7 @@ from storage import Database
 from storage import broadcasts as broadcast_store
 from storage import petitions as store
 from storage import supporters as supporter_store
-from storage.petitions import FULL, Petition, PetitionState, Signed, Tally
+from storage.petitions import FULL, Delivery, Petition, PetitionState, Signed, Tally
 from views.actions import View
 from views.petitions import render
 
@@ -246,12 +246,17 @@ class Petitions:
     async def tally(self, petition: Petition) -> Tally:
         return await store.tally(self.db, petition.id, int(self.clock.now()) - DAY)
 
-    async def export_counts(self, actor_id: int, petition: Petition) -> Tally:
-        """The counts as they stand, for the organizer to take away; the audit log records
-        who took them and when."""
-        tally = await self.tally(petition)
+    async def export(self, actor_id: int, petition: Petition) -> Delivery:
+        """The counts as they stand, and the names when the petition asked for them, for the
+        organizer to take away; the audit log records who took the counts and when."""
+        since = int(self.clock.now()) - DAY
+        delivery = await store.for_delivery(self.db, petition.id, since, petition.collect_names)
         await store.exported(self.db, actor_id, petition.id, "csv")
-        return tally
+        return delivery
+
+    async def printed(self, actor_id: int, petition: Petition) -> None:
+        """The printable PDF reached the organizer: in the audit log, as the CSV is."""
+        await store.exported(self.db, actor_id, petition.id, "pdf")
 
     async def close(self, actor_id: int, petition: Petition) -> bool:
         return await store.close(self.db, actor_id, petition.id)

@@ -5,7 +5,7 @@ As everywhere, who may act on which city is asked afresh at every step."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import (
@@ -20,6 +20,7 @@ from telegram.ext import (
 from bot.context import MusterContext
 from bot.i18n import clipped, t
 from bot.localtime import show
+from bot.printing import PrintFailed
 from domain.drafts import PetitionDraft
 from domain.petitions import PetitionPlan
 from handlers.common import (
@@ -33,7 +34,7 @@ from handlers.common import (
 )
 from handlers.conversations import persistent, step
 from handlers.fallback import not_understood, unknown_command
-from storage.petitions import Petition, PetitionState, Signing
+from storage.petitions import Petition, PetitionState, Signing, Tally
 from views.buttons import (
     FOLLOW_UP,
     PETITION_ABORT,
@@ -49,6 +50,7 @@ from views.buttons import (
     one_per_row,
 )
 from views.exports import counts_csv
+from views.petition_pdf import Sheet, petition_pdf, sheet_of
 from views.petitions import render, share_link, sign_markup
 
 SCOPE, TITLE, DEMAND, TARGET, GOAL, NAMES, CONFIRM, PUBLISH_AT = range(8)
@@ -512,31 +514,77 @@ async def close(update: Update, context: MusterContext) -> None:
 
 
 async def export(update: Update, context: MusterContext) -> None:
-    """The counts as a CSV document in the organizer's chat: by city, and the total, with the
-    date in the caption. Counts only, never who signed. Audited."""
+    """The counts as a CSV, then the petition as a PDF to print for delivery day, in the
+    organizer's chat. Counts and the names signers gave, never who signed. Audited."""
     query = update.callback_query
     petition = await _managed(update, context, query.data if query else None, open_only=False)
     if petition is None or query is None or query.message is None:
         return
+    chat_id, actor = query.message.chat.id, query.from_user.id
     language = await context.language_of(query.from_user)
-    tally = await context.petitions.export_counts(query.from_user.id, petition)
-    names: dict[int | None, str] = {None: t(language, "petition_no_one_city")}
-    for city_id, name in (await context.cities.names()).items():
-        names[city_id] = name
-    day = datetime.fromtimestamp(context.clock.now(), UTC).date().isoformat()
-    document = InputFile(
-        counts_csv(tally, names, language), filename=f"petition-{petition.id}-{day}.csv"
+    delivery = await context.petitions.export(actor, petition)
+    names = await context.cities.names()
+    day = datetime.fromtimestamp(context.clock.now(), UTC).date()
+    await _send_csv(context, chat_id, petition, delivery.tally, names, language, day)
+    key = (chat_id, petition.id)
+    if context.printer.busy_with(key):
+        await context.bot.send_message(chat_id, t(language, "pdf_busy", id=petition.id))
+        return
+    count = delivery.tally.total
+    await context.bot.send_message(
+        chat_id, t(language, "pdf_preparing", id=petition.id, count=count)
     )
-    caption = t(
+    sheet = sheet_of(petition, delivery, names, language, day)
+    context.printer.start(key, _send_pdf(context, chat_id, actor, petition, sheet))
+
+
+async def _send_pdf(
+    context: MusterContext, chat_id: int, actor: int, petition: Petition, sheet: Sheet
+) -> None:
+    """Draws the PDF in a worker process, then sends it: a quarter of a million names take
+    seconds, and the organizer's chat is answered meanwhile."""
+    language = sheet.language
+    try:
+        pdf = await context.printer.draw(petition_pdf, sheet)
+    except PrintFailed:
+        await context.bot.send_message(chat_id, t(language, "pdf_failed", id=petition.id))
+        return
+    # In the audit log once the names are on their way out of the bot.
+    await context.petitions.printed(actor, petition)
+    caption = _caption(language, "pdf_caption", petition, sheet.total, sheet.day)
+    document = InputFile(pdf, filename=f"petition-{petition.id}-{sheet.day.isoformat()}.pdf")
+    # A few megabytes for a quarter of a million names: more than the default 5 s to upload.
+    await context.bot.send_document(chat_id, document, caption=caption, write_timeout=120)
+
+
+async def _send_csv(
+    context: MusterContext,
+    chat_id: int,
+    petition: Petition,
+    tally: Tally,
+    city_names: dict[int, str],
+    language: str,
+    day: date,
+) -> None:
+    names: dict[int | None, str] = {None: t(language, "petition_no_one_city")}
+    for city_id, name in city_names.items():
+        names[city_id] = name
+    csv = counts_csv(tally, names, language)
+    document = InputFile(csv, filename=f"petition-{petition.id}-{day.isoformat()}.csv")
+    caption = _caption(language, "petition_export_caption", petition, tally.total, day)
+    await context.bot.send_document(chat_id, document, caption=caption)
+
+
+def _caption(language: str, key: str, petition: Petition, count: int, day: date) -> str:
+    return t(
         language,
-        "petition_export_caption",
+        key,
         id=petition.id,
         title=clipped(petition.title, 200),
         target=clipped(petition.target, 200),
-        count=tally.total,
-        day=day,
+        count=count,
+        day=day.isoformat(),
     )
-    await context.bot.send_document(query.message.chat.id, document, caption=caption)
 
 
 def conversation() -> ConversationHandler[MusterContext]:

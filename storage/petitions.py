@@ -263,23 +263,51 @@ async def signed_by(db: Database, user_id: int) -> list[Petition]:
 
 
 async def tally(db: Database, petition_id: int, since: int) -> Tally:
-    def work(connection: sqlite3.Connection) -> Tally:
-        total = connection.execute(
-            "SELECT signatures FROM petitions WHERE id = ?", (petition_id,)
-        ).fetchone()
-        by_city = connection.execute(
-            "SELECT city_id, count(*) FROM signatures WHERE petition_id = ? GROUP BY city_id",
-            (petition_id,),
-        ).fetchall()
-        recent = connection.execute(
-            "SELECT count(*) FROM signatures WHERE petition_id = ? AND signed_at >= ?",
-            (petition_id, since),
-        ).fetchone()
-        return Tally(
-            total=total[0] if total else 0,
-            by_city={row[0]: row[1] for row in by_city},
-            last_day=recent[0] if recent else 0,
-        )
+    return await db.read(lambda connection: _tally(connection, petition_id, since))
+
+
+def _tally(connection: sqlite3.Connection, petition_id: int, since: int) -> Tally:
+    total = connection.execute(
+        "SELECT signatures FROM petitions WHERE id = ?", (petition_id,)
+    ).fetchone()
+    by_city = connection.execute(
+        "SELECT city_id, count(*) FROM signatures WHERE petition_id = ? GROUP BY city_id",
+        (petition_id,),
+    ).fetchall()
+    recent = connection.execute(
+        "SELECT count(*) FROM signatures WHERE petition_id = ? AND signed_at >= ?",
+        (petition_id, since),
+    ).fetchone()
+    return Tally(
+        total=total[0] if total else 0,
+        by_city={row[0]: row[1] for row in by_city},
+        last_day=recent[0] if recent else 0,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What goes on paper: the count, and each signer's name (None: given none) and city,
+    in the order they signed; read at one moment, so the names add up to the count."""
+
+    tally: Tally
+    signers: list[tuple[str | None, int | None]] | None  # None: the petition asked no names
+
+
+async def for_delivery(db: Database, petition_id: int, since: int, names: bool) -> Delivery:
+    def work(connection: sqlite3.Connection) -> Delivery:
+        signers: list[tuple[str | None, int | None]] | None = None
+        if names:
+            # In one trip with the count, so that no signature lands between them. A quarter
+            # of a million rows take about a fifth of a second (bench/petition_pdf.py).
+            cursor = connection.execute(
+                "SELECT name, city_id FROM signatures WHERE petition_id = ? "
+                "ORDER BY signed_at, user_id",
+                (petition_id,),
+            )
+            cursor.row_factory = None  # plain tuples: they go to another process
+            signers = cursor.fetchall()
+        return Delivery(_tally(connection, petition_id, since), signers)
 
     return await db.read(work)
 

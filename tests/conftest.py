@@ -4,8 +4,10 @@ built by build_application and polling over HTTP."""
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import sys
+import unicodedata
 
 # PTB 22 warns that RetryAfter.retry_after will become a timedelta unless this opts in;
 # with filterwarnings=error the warning would fail any test that meets a 429.
@@ -17,6 +19,7 @@ from typing import Any
 
 import pytest
 from pydantic import SecretStr
+from pypdf import PdfReader
 
 from bot.app import build_application
 from bot.context import MusterApp
@@ -95,6 +98,14 @@ async def new_york(db: Database) -> city_store.City:
 @pytest.fixture
 def admin(sim: BotApiSimulator) -> SimUser:
     return sim.user("Alex", lang="en", user_id=ADMIN_ID)
+
+
+def pdf_text(content: bytes) -> str:
+    """A PDF's text as a reader copying it would get it, one line per line. NFKC undoes
+    Arabic's joining forms (the PDF draws each letter in its position's shape); pypdf puts
+    right-to-left text back in reading order."""
+    pages = PdfReader(io.BytesIO(content)).pages
+    return unicodedata.normalize("NFKC", "\n".join(page.extract_text() for page in pages))
 
 
 async def followers(

@@ -16,14 +16,14 @@ from bot.runtime import running
 from bot.settings import Settings
 from domain.petitions import PetitionPlan
 from simulator.driver import SimUser
-from simulator.server import BotApiSimulator
+from simulator.server import BotApiSimulator, FileInfo
 from storage import Database
 from storage import petitions as petition_store
 from storage import supporters as supporter_store
 from storage.broadcasts import Content
 from storage.cities import City
 from storage.petitions import Petition, PetitionState, Signing, Tally, milestone_between
-from tests.conftest import ADMIN_ID, TOKEN, followers
+from tests.conftest import ADMIN_ID, TOKEN, followers, pdf_text
 from tests.test_broadcast import writes
 from views.exports import counts_csv
 
@@ -230,18 +230,37 @@ async def test_organizers_see_counts_by_city_and_close(
         "  New York: 1 signature"
     )
     await admin.presses("📄 Export")
-    await admin.waits_for(lambda chat: chat.last.kind == "document")
-    document = admin.last
-    assert document.text.startswith(f"📄 Petition #{petition.id} Drop the contract to Amazon: 3")
-    file_id = (document.media or {})["document"]["file_id"]
-    uploaded = sim.file(file_id)
-    assert uploaded is not None and uploaded.name.startswith(f"petition-{petition.id}-")
-    rows = list(csv.reader(io.StringIO(uploaded.content.decode("utf-8-sig"))))
+    (csv_caption, csv_file), (pdf_caption, pdf_file) = await documents(sim, admin, 2)
+    assert csv_caption.startswith(f"📄 Petition #{petition.id} Drop the contract to Amazon: 3")
+    assert csv_file.name.startswith(f"petition-{petition.id}-")
+    rows = list(csv.reader(io.StringIO(csv_file.content.decode("utf-8-sig"))))
     assert rows == [["City", "Signatures"], ["Seattle", "2"], ["New York", "1"], ["Total", "3"]]
+    assert pdf_caption.startswith(f"🖨 Petition #{petition.id} Drop the contract to Amazon")
+    assert pdf_file.name.endswith(".pdf") and pdf_file.content.startswith(b"%PDF")
+    printed = pdf_text(pdf_file.content)
+    day = time.strftime("%B %-d, %Y", time.gmtime())
+    for line in [
+        f"Petition #{petition.id}",
+        "Drop the contract",
+        "To: Amazon",
+        DEMAND_TEXT,
+        f"3 signatures as of {day}",
+        "Goal: 10 signatures (30% reached)",
+        "Seattle 2",
+        "New York 1",
+        "Total 3",
+        "This petition did not ask for names",
+    ]:
+        assert line in printed
+    for person in seattle_people + new_york_people:
+        assert str(person.id) not in printed
     entries = await db.fetch_all(
-        "SELECT actor_id FROM audit_log WHERE action = 'petition.export.csv'"
+        "SELECT action, actor_id FROM audit_log WHERE action LIKE 'petition.export.%'"
     )
-    assert [entry[0] for entry in entries] == [admin.id]
+    assert sorted(tuple(entry) for entry in entries) == [
+        ("petition.export.csv", admin.id),
+        ("petition.export.pdf", admin.id),
+    ]
     await admin.presses("🔒 Close")
     await admin.waits_for(lambda chat: chat.last.text.startswith("Close petition"))
     await admin.presses("Yes, close it")
@@ -374,6 +393,56 @@ async def test_names_are_asked_kept_as_plain_text_or_skipped(
     assert names[ben.id] is None
     assert names[ana.id] == ("<b>Ana</b> María " + "x" * 200)[:100]
     assert await count(db, petition) == 2
+
+
+async def test_the_printable_list_has_each_name_in_its_script_under_its_city(
+    sim: BotApiSimulator, db: Database, muster: MusterApp, admin: SimUser, seattle: City
+) -> None:
+    """Export of a petition that collected names: the PDF lists every name as given, in
+    Spanish, Vietnamese, Arabic and Chinese alike (markup printed as typed), under its
+    city, counts the people who gave none, and shows no Telegram id."""
+    given = ["María José Núñez", "Nguyễn Thị Ánh Tuyết", "محمد عبد الله", "李小龙", "<b>Ana</b>"]
+    people = await followers(sim, db, seattle, len(given) + 1)
+    await admin.says("/start")
+    await admin.receives()
+    plan = PetitionPlan(None, "Drop the contract", DEMAND, "Amazon", 100, True)
+    await services_of(muster).petitions.publish_new(admin.id, plan)
+    for person, name in zip(people, [*given, "/skip"], strict=True):
+        await person.waits_for(lambda chat: bool(chat.messages))
+        person.mark_all_read()
+        await person.presses("✍️ Sign")
+        await person.receives()  # would they add their name?
+        await person.says(name)
+        await person.receives()
+    admin.mark_all_read()
+    await admin.says("/petitions")
+    await admin.receives()
+    await admin.presses("📄 Export")
+    _, (_, pdf_file) = await documents(sim, admin, 2)
+    printed = pdf_text(pdf_file.content)
+    assert "Seattle: 6 signatures" in printed
+    for name in given:
+        assert name in printed, name
+    assert "and 1 person who signed without giving a name." in printed
+    for person in people:
+        assert str(person.id) not in printed
+
+
+async def documents(
+    sim: BotApiSimulator, person: SimUser, count: int
+) -> list[tuple[str, FileInfo]]:
+    """The last `count` documents the bot sent the person (caption and file), once they
+    have all arrived."""
+    await person.waits_for(
+        lambda chat: sum(m.kind == "document" for m in chat.messages) >= count, timeout=60
+    )
+    sent = [m for m in person.messages if m.kind == "document"][-count:]
+    found = []
+    for message in sent:
+        file = sim.file((message.media or {})["document"]["file_id"])
+        assert file is not None
+        found.append((message.caption, file))
+    return found
 
 
 async def test_a_petition_published_later_takes_no_signature_before_its_time(

@@ -1,0 +1,109 @@
+"""Documents drawn in a child process, one at a time. ReportLab is pure Python: in a thread, a
+quarter of a million names would hold the interpreter lock, and with it the bot, for the
+quarter-minute they take. A child of its own also hands its memory back when it is done."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import pickle
+import sys
+from collections.abc import Callable, Coroutine, Hashable
+from typing import Any, TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+# Longer than the 250,000-name petition takes on a small server (bench/petition_pdf.py).
+DRAWING_TIME = 300.0
+
+
+class PrintFailed(Exception):
+    """The document could not be drawn: the reason is in the log."""
+
+
+class Printer:
+    def __init__(self, time_allowed: float = DRAWING_TIME) -> None:
+        self._time_allowed = time_allowed
+        self._turn = asyncio.Lock()
+        self._jobs: dict[Hashable, asyncio.Task[None]] = {}
+        self._children: set[asyncio.subprocess.Process] = set()
+
+    def busy_with(self, key: Hashable) -> bool:
+        """Whether the job for `key` is still waiting or running: a second press of Export
+        gets its document once."""
+        return key in self._jobs
+
+    def start(self, key: Hashable, job: Coroutine[Any, Any, None]) -> None:
+        """Runs the job (drawing a document, then sending it) beside the update that asked
+        for it, so the chat it came from is answered meanwhile."""
+        task = asyncio.get_running_loop().create_task(job, name=f"print {key}")
+        self._jobs[key] = task
+        task.add_done_callback(lambda done: self._finished(key, done))
+
+    def _finished(self, key: Hashable, task: asyncio.Task[None]) -> None:
+        self._jobs.pop(key, None)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a print job failed", exc_info=task.exception())
+
+    async def draw(self, render: Callable[[T], bytes], what: T) -> bytes:
+        """render(what) in a child process, one document at a time; `render` must be a
+        module-level function and `what` plain data, since both are pickled to it."""
+        async with self._turn:
+            return await self._in_child(pickle.dumps((render, what), pickle.HIGHEST_PROTOCOL))
+
+    async def _in_child(self, job: bytes) -> bytes:
+        child = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            __name__,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            # The child imports what the parent could, wherever Muster is installed.
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, sys.path))},
+        )
+        self._children.add(child)
+        try:
+            async with asyncio.timeout(self._time_allowed):
+                drawn, errors = await child.communicate(job)
+        except TimeoutError:
+            log.error("a document took more than %.0f s to draw; stopped", self._time_allowed)
+            raise PrintFailed("too slow") from None
+        finally:
+            if child.returncode is None:
+                child.kill()
+                await child.wait()
+            self._children.discard(child)
+        if child.returncode != 0:
+            log.error(
+                "drawing a document failed (%s): %s", child.returncode, errors.decode()[-4000:]
+            )
+            raise PrintFailed(f"exit status {child.returncode}")
+        return drawn
+
+    async def close(self) -> None:
+        """Stops every job and whatever is being drawn: the bot is going down (an organizer
+        presses Export again once it is back)."""
+        jobs = list(self._jobs.values())
+        for task in jobs:
+            task.cancel()
+        await asyncio.gather(*jobs, return_exceptions=True)
+        for child in list(self._children):
+            if child.returncode is None:
+                child.kill()
+                await child.wait()
+
+
+def main() -> None:
+    """The child: a pickled (render, what) on standard input, the document on standard
+    output."""
+    # The only writer is the parent, Printer._in_child: nothing untrusted reaches this pipe.
+    render, what = pickle.load(sys.stdin.buffer)  # noqa: S301
+    sys.stdout.buffer.write(render(what))
+    sys.stdout.buffer.flush()
+
+
+if __name__ == "__main__":
+    main()
