@@ -1,4 +1,5 @@
-"""python -m bot: with BOT_TOKEN, long polling against Telegram; without, the simulator."""
+"""python -m bot: with BOT_TOKEN, Telegram (long polling, or a webhook when WEBHOOK_URL is
+set); without, the simulator."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from bot.app import build_application
 from bot.logs import configure_logging, hide
 from bot.runtime import run_until_signalled
 from bot.settings import Settings, SettingsError, load_settings
+from bot.webhook import WebhookError
 from storage.db import DatabaseUnavailable
 
 log = logging.getLogger("bot")
@@ -44,6 +46,8 @@ def main() -> int:
         )
     except DatabaseUnavailable as error:
         return stop_with(f"DATABASE_PATH: {error}", WRONG_SETTING)
+    except WebhookError as error:
+        return stop_with(f"WEBHOOK_URL: refused by Telegram ({error})", WRONG_SETTING)
     except Exception as error:
         # Not a setting an operator can fix from one line: the traceback stays available
         # (redacted, like every log record) for whoever turns on DEBUG.

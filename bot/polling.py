@@ -21,13 +21,12 @@ import contextlib
 import json
 import logging
 from collections.abc import Callable
-from typing import Any
 
-from telegram import Update
 from telegram.error import InvalidToken
 
 from bot.botapi import BotApiClient, TransportError
 from bot.context import MusterApp
+from bot.receiving import Receiver
 from bot.updates import InHand
 from storage import Database
 from storage import inbox as store
@@ -36,12 +35,9 @@ log = logging.getLogger(__name__)
 
 # Telegram's getUpdates gives at most 100 updates a call.
 BATCH = 100
-# Updates in hand past which fetching waits: the back-pressure of a storm, so the bot holds
-# no more than it is working through (20,000 sign-ups at once stay in Telegram's queue).
-IN_HAND = 1_000
 
 
-class Poller:
+class Poller(Receiver):
     def __init__(
         self,
         app: MusterApp,
@@ -53,10 +49,8 @@ class Poller:
         allowed_updates: list[str],
         on_fatal: Callable[[BaseException], None],
     ) -> None:
-        self._app = app
+        super().__init__(app, db, in_hand)
         self._client = client
-        self._db = db
-        self._in_hand = in_hand
         self._timeout = timeout
         self._allowed = allowed_updates
         self._on_fatal = on_fatal
@@ -66,10 +60,7 @@ class Poller:
     async def start(self) -> None:
         """Queues what a previous process left unhandled, then starts fetching."""
         await self._client.open()
-        for update_id, body in await store.waiting(self._db):
-            if self._in_hand.receive(update_id):
-                log.info("handling update %s, left unhandled by the last process", update_id)
-                await self._queue(update_id, json.loads(body))
+        await self._replay()
         # A webhook left set by another deployment would make getUpdates fail (409).
         reply = await self._client.call("deleteWebhook", {})
         if not reply.ok:
@@ -145,15 +136,6 @@ class Poller:
         for raw in fresh:
             await self._queue(raw["update_id"], raw)
 
-    async def _queue(self, update_id: int, raw: dict[str, Any]) -> None:
-        try:
-            update = Update.de_json(raw, self._app.bot)
-        except Exception:
-            log.exception("update %s could not be read; skipped", update_id)
-            self._in_hand.handled(update_id)
-            return
-        await self._app.update_queue.put(update)
-
     async def _forget_handled(self) -> None:
         """Removes handled updates' rows as soon as Telegram has been told it may forget them
         (a getUpdates with a later offset has gone out): the sooner a row goes, the fewer
@@ -171,11 +153,6 @@ class Poller:
             if self._in_hand.has_handled():
                 await asyncio.sleep(0.05)  # those above the offset wait for the next getUpdates
                 self._in_hand.finished.set()
-
-    async def _room_for_more(self) -> None:
-        while len(self._in_hand) > IN_HAND:
-            self._in_hand.changed.clear()
-            await self._in_hand.changed.wait()
 
 
 class _Retry(Exception):

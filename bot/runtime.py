@@ -13,6 +13,7 @@ from bot.botapi import BotApiClient
 from bot.context import MusterApp
 from bot.polling import Poller
 from bot.updates import PerChatOrder
+from bot.webhook import WebhookReceiver
 
 log = logging.getLogger(__name__)
 
@@ -42,20 +43,20 @@ async def running(
     try:
         if app.post_init:
             await app.post_init(app)
-        poller = _poller(app, poll_timeout, on_fatal)
+        receiver = _receiver(app, poll_timeout, on_fatal)
         try:
-            await poller.start()
+            await receiver.start()
             await app.start()
             try:
                 yield app
             finally:
                 try:
-                    await poller.stop()
+                    await receiver.stop()
                 finally:
                     if app.running:
                         await app.stop()
         finally:
-            await poller.close()
+            await receiver.close()
     finally:
         # Deliveries finish and close their client, after a start that failed half-way too.
         if app.post_stop:
@@ -67,14 +68,32 @@ async def running(
         raise fatal[0]
 
 
-def _poller(app: MusterApp, poll_timeout: int, on_fatal: Callable[[BaseException], None]) -> Poller:
+def _receiver(
+    app: MusterApp, poll_timeout: int, on_fatal: Callable[[BaseException], None]
+) -> Poller | WebhookReceiver:
+    """A webhook when WEBHOOK_URL is set, else long polling; each sets or deletes the
+    webhook at start, so switching modes is a restart."""
     processor = app.update_processor
     if not isinstance(processor, PerChatOrder):
         raise RuntimeError("the application was not built by build_application")
     services = services_of(app)
+    settings = services.settings
+    client = BotApiClient(settings.telegram_api_url, app.bot.token)
+    if settings.webhook_url:
+        secret = settings.webhook_secret
+        return WebhookReceiver(
+            app,
+            client,
+            services.db,
+            processor.in_hand,
+            url=settings.webhook_url,
+            listen=settings.webhook_address,
+            secret=secret.get_secret_value() if secret else None,
+            allowed_updates=ALLOWED_UPDATES,
+        )
     return Poller(
         app,
-        BotApiClient(services.settings.telegram_api_url, app.bot.token),
+        client,
         services.db,
         processor.in_hand,
         timeout=poll_timeout,

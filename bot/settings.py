@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +17,9 @@ LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 FREE_RATE_CEILING = 30.0
 PAID_RATE_CEILING = 1000.0
 DATABASE_FILE_EXPECTED = "expected the path of an SQLite file, like data/muster.db"
+OFFICIAL_API = "https://api.telegram.org"
+# What Telegram accepts as a webhook's secret_token.
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
@@ -24,7 +28,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
     bot_token: SecretStr | None = None
-    telegram_api_url: str = "https://api.telegram.org"
+    telegram_api_url: str = OFFICIAL_API
     database_path: Path = Path("data/muster.db")
     # NoDecode: the variable is "1,2,3", not a JSON list.
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
@@ -39,6 +43,12 @@ class Settings(BaseSettings):
         timedelta(hours=24),
         timedelta(hours=2),
     )
+    # Set: Telegram pushes updates to this public URL instead of being polled.
+    webhook_url: str | None = None
+    # Telegram sends it in every webhook request; random at each start when not given.
+    webhook_secret: SecretStr | None = None
+    # Where the webhook server listens (the reverse proxy forwards WEBHOOK_URL's path here).
+    webhook_listen: str = "127.0.0.1:8080"
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -108,6 +118,45 @@ class Settings(BaseSettings):
                 f"BROADCAST_RATE: above {FREE_RATE_CEILING} a second needs PAID_BROADCAST=true"
             )
         return self
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _webhook_url(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, str) and not value.startswith(("https://", "http://")):
+            raise ValueError("expected the public https:// URL Telegram sends updates to")
+        return value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _webhook_secret(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        if isinstance(value, str) and not SECRET_TOKEN.fullmatch(value):
+            raise ValueError("expected 1 to 256 characters among A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _host_and_port(cls, value: str) -> str:
+        host, _, port = value.strip().rpartition(":")
+        if not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+            raise ValueError("expected host:port, like 127.0.0.1:8080")
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _https_for_telegram(self) -> Settings:
+        # Telegram only pushes to https; a local Bot API server (or the simulator) may not.
+        official = self.telegram_api_url == OFFICIAL_API
+        if self.webhook_url and official and not self.webhook_url.startswith("https://"):
+            raise ValueError("WEBHOOK_URL: Telegram sends updates to https:// URLs only")
+        return self
+
+    @property
+    def webhook_address(self) -> tuple[str, int]:
+        host, _, port = self.webhook_listen.rpartition(":")
+        return host.strip("[]"), int(port)
 
     @field_validator("log_level")
     @classmethod

@@ -19,8 +19,10 @@ import time
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from simulator import spec
@@ -38,6 +40,8 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
 MAX_BUTTONS = 100
+# What Telegram accepts as a webhook's secret_token.
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "copyMessage"})
 # Telegram's default when allowed_updates was never given: everything but these.
 _NOT_DEFAULT_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -109,6 +113,8 @@ class SimStats:
     updates_confirmed: int = 0
     # The highest update_id getUpdates has handed to the bot: those up to it were delivered.
     updates_delivered_up_to: int = 0
+    # Webhook requests answered other than 200 (a refused secret, a bot that was down).
+    webhook_refusals: int = 0
 
 
 @dataclass(slots=True)
@@ -188,6 +194,11 @@ class BotApiSimulator:
         self.on_edit: Callable[[SentMessage], object] | None = None
         self.stats = SimStats()
         self.webhook_url = ""
+        self.webhook_secret = ""
+        self._pusher: asyncio.Task[None] | None = None
+        self._pushing: set[int] = set()  # update ids posted and not yet answered
+        self._posts: set[asyncio.Task[None]] = set()
+        self._answered: set[int] = set()  # answered 200, not yet off the queue's left end
         self.settings: dict[str, dict[str, Any]] = {}  # last value of each setMy* call
         self._users: dict[int, SimUser] = {}
         self._groups: dict[int, SimGroup] = {}
@@ -234,6 +245,7 @@ class BotApiSimulator:
     async def stop(self) -> None:
         """Stop serving; pending long polls return at once."""
         self._stopping = True
+        self._stop_pushing()
         self._updates_event.set()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -621,15 +633,108 @@ class BotApiSimulator:
         return kind in self._allowed
 
     async def _set_webhook(self, params: dict[str, Any]) -> bool:
-        self.webhook_url = str(params.get("url", ""))
+        url = str(params.get("url", ""))
+        secret = str(params.get("secret_token", ""))
+        if url and not url.startswith(("https://", "http://")):
+            raise ApiError(400, "Bad Request: bad webhook: HTTPS url must be provided for webhook")
+        if secret and not _SECRET_TOKEN.fullmatch(secret):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        if params.get("allowed_updates") is not None:
+            self._set_allowed(params["allowed_updates"])
+        if params.get("drop_pending_updates"):
+            self.stats.updates_confirmed += len(self._updates)
+            self._updates.clear()
+        self.webhook_url, self.webhook_secret = url, secret
+        connections = int(params.get("max_connections", 40))
+        self._stop_pushing()
+        if url:
+            self._pusher = asyncio.create_task(self._push(url, secret, connections))
+        self._poll_generation += 1  # a long poll in flight ends (409), as on Telegram
+        self._updates_event.set()
         return True
 
     async def _delete_webhook(self, params: dict[str, Any]) -> bool:
         self.webhook_url = ""
+        self._stop_pushing()
         if params.get("drop_pending_updates"):
             self.stats.updates_confirmed += len(self._updates)
             self._updates.clear()
         return True
+
+    def _stop_pushing(self) -> None:
+        if self._pusher is not None:
+            self._pusher.cancel()
+            self._pusher = None
+        for post in self._posts:
+            post.cancel()
+        self._posts.clear()
+        self._pushing.clear()
+
+    async def _push(self, url: str, secret: str, connections: int) -> None:
+        """Sends each update to the webhook as Telegram does: a POST with the secret token,
+        up to `connections` at once, one person's updates one after another, each sent again
+        until it is answered 200 (then it is confirmed)."""
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+        async with aiohttp.ClientSession(headers=headers) as session:
+            slots = asyncio.Semaphore(connections)
+            while True:
+                batch = self._next_to_push(connections)
+                if not batch:
+                    self._updates_event.clear()
+                    await self._updates_event.wait()
+                    continue
+                for update in batch:
+                    self._pushing.add(update["update_id"])
+                    await slots.acquire()
+                    task = asyncio.create_task(self._post_update(session, url, update))
+                    self._posts.add(task)
+                    task.add_done_callback(partial(self._posted, slots))
+
+    def _posted(self, slots: asyncio.Semaphore, post: asyncio.Task[None]) -> None:
+        slots.release()
+        self._posts.discard(post)
+
+    def _next_to_push(self, most: int) -> list[dict[str, Any]]:
+        busy = {_update_sender(u) for u in self._updates if u["update_id"] in self._pushing}
+        chosen: list[dict[str, Any]] = []
+        for update in itertools.islice(self._updates, 1000):
+            update_id = update["update_id"]
+            if update_id in self._pushing or update_id in self._answered:
+                continue
+            sender = _update_sender(update)
+            if sender not in busy:
+                chosen.append(update)
+            busy.add(sender)  # a person's later updates wait for this one
+            if len(chosen) >= most:
+                break
+        return chosen
+
+    async def _post_update(
+        self, session: aiohttp.ClientSession, url: str, update: dict[str, Any]
+    ) -> None:
+        update_id = update["update_id"]
+        failures = 0
+        while self.webhook_url == url:
+            try:
+                async with session.post(url, json=update) as response:
+                    status = response.status
+            except aiohttp.ClientError:
+                status = 0
+            if status == 200:
+                self._answered.add(update_id)
+                self.stats.updates_delivered_up_to = max(
+                    self.stats.updates_delivered_up_to, update_id
+                )
+                while self._updates and self._updates[0]["update_id"] in self._answered:
+                    self._answered.discard(self._updates.popleft()["update_id"])
+                    self.stats.updates_confirmed += 1
+                break
+            self.stats.webhook_refusals += 1
+            failures += 1
+            await asyncio.sleep(min(0.05 * 2**failures, 2.0))
+        self._pushing.discard(update_id)
+        self._updates_event.set()
+        self._changed.set()
 
     async def _get_webhook_info(self, params: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -1048,6 +1153,13 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
 
 def _update_kind(update: dict[str, Any]) -> str:
     return next(key for key in update if key != "update_id")
+
+
+def _update_sender(update: dict[str, Any]) -> int:
+    """Whose update it is (the user, else the chat), for keeping a person's in order."""
+    body = update[_update_kind(update)]
+    sender = body.get("from") or body.get("chat") or {}
+    return int(sender.get("id", 0))
 
 
 def _enforce(window: deque[float], limit: float, now: float) -> None:
