@@ -32,11 +32,13 @@ from domain.drafts import Drafts
 from domain.organizers import Reach
 from domain.petitions import Petitions
 from domain.supporters import Supporters
+from domain.turnout import Turnout
 from handlers import (
     account,
     actions,
     admin,
     broadcast,
+    checkin,
     cities,
     errors,
     fallback,
@@ -123,6 +125,7 @@ def build_application(
             grace,
         ),
         petitions=Petitions(db, engine, reach, app.job_queue, app.bot, clock),
+        turnout=Turnout(db, engine, reach, app.job_queue, clock, settings.followup_after),
         drafts=drafts,
         editor=Editor(PlainCalls(BotApiClient(settings.telegram_api_url, token), limiter)),
         apologies=Apologies(),
@@ -155,6 +158,7 @@ def register_handlers(app: MusterApp, settings: Settings) -> None:
         *roles.handlers(settings.admin_ids),
         *broadcast.handlers(),
         *actions.handlers(),
+        *checkin.handlers(),
         *rsvp.handlers(),
         *petitions.handlers(),
         *membership.handlers(),
@@ -186,6 +190,7 @@ async def _open_services(app: MusterApp) -> None:
     await services.broadcasts.start()
     await services.mobilizer.start()
     await services.petitions.start()
+    await services.turnout.start()
     log.info("Muster is up as @%s", app.bot.username)
 
 

@@ -22,6 +22,7 @@ from domain.drafts import Drafts
 from domain.organizers import Reach
 from domain.petitions import Petitions
 from domain.supporters import Supporters
+from domain.turnout import Turnout
 from storage import Database
 from storage.organizers import Organizer
 
@@ -40,6 +41,7 @@ class Services:
     broadcasts: Broadcasts
     mobilizer: Mobilizer
     petitions: Petitions
+    turnout: Turnout
     drafts: Drafts
     editor: Editor
     apologies: Apologies
@@ -85,6 +87,10 @@ class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any],
     @property
     def editor(self) -> Editor:
         return self.services.editor
+
+    @property
+    def turnout(self) -> Turnout:
+        return self.services.turnout
 
     @property
     def printer(self) -> Printer:

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
         timedelta(hours=24),
         timedelta(hours=2),
     )
+    # "Did you make it?" to those who said yes, this long after an action starts.
+    followup_after: Annotated[timedelta, NoDecode] = timedelta(hours=3)
     # Set: Telegram pushes updates to this public URL instead of being polled.
     webhook_url: str | None = None
     # Telegram sends it in every webhook request; random at each start when not given.
@@ -89,7 +91,7 @@ class Settings(BaseSettings):
             raise ValueError("expected comma-separated numeric Telegram user ids, like 12345,67890")
         return frozenset(int(part) for part in parts)
 
-    @field_validator("missed_grace", mode="before")
+    @field_validator("missed_grace", "followup_after", mode="before")
     @classmethod
     def _duration(cls, value: object) -> object:
         return parse_duration(value) if isinstance(value, str) else value

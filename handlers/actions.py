@@ -463,16 +463,20 @@ async def rsvps(update: Update, context: MusterContext) -> None:
         if count.last_answer_at
         else t(language, "no_answers_yet")
     )
-    await reply(
-        update,
-        context,
-        "rsvps",
-        id=action.id,
-        title=action.title,
-        yes=count.yes,
-        no=count.no,
-        last=last,
+    came = await context.turnout.attendance(action)
+    turnout = t(
+        language,
+        "rsvps_turnout",
+        checked_in=came.checked_in,
+        reported=came.reported_there,
+        absent=came.reported_absent,
     )
+    headcount = t(
+        language, "rsvps", id=action.id, title=action.title, yes=count.yes, no=count.no, last=last
+    )
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(f"{headcount}\n{turnout}")
 
 
 def conversation() -> ConversationHandler[MusterContext]:

@@ -12,6 +12,7 @@ from bot.context import MusterContext
 from bot.i18n import joined
 from bot.menu import ADMIN_MENU, register_personal_menu
 from domain.cities import SLUG
+from handlers.checkin import check_in
 from handlers.cities import picker_for
 from handlers.common import PRIVATE_MESSAGE, reply
 from handlers.petitions import show_linked_petition
@@ -24,6 +25,7 @@ CITY_LINK = re.compile(f"city-({SLUG.pattern})")
 REFERRAL_LINK = re.compile(r"ref-([A-Za-z0-9_-]{1,40})")
 ACTION_LINK = re.compile(r"action-(\d{1,12})")
 PETITION_LINK = re.compile(r"petition-(\d{1,12})")
+CHECKIN_LINK = re.compile(r"checkin-([A-Za-z0-9_-]{16})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +34,7 @@ class DeepLink:
     source: str | None = None
     action_id: int | None = None
     petition_id: int | None = None
+    checkin: str | None = None  # an action's check-in token
     follow: City | None = None  # a city the link's content belongs to, followed quietly
 
 
@@ -51,7 +54,20 @@ async def read_deep_link(context: MusterContext) -> DeepLink:
         city_id = petition.city_id if petition and petition.state is PetitionState.OPEN else None
         city = await context.cities.get(city_id) if city_id is not None else None
         return DeepLink(source=f"petition:{match[1]}", petition_id=int(match[1]), follow=city)
+    if match := CHECKIN_LINK.fullmatch(payload):
+        return await _checkin_link(context, match[1])
     return DeepLink()
+
+
+async def _checkin_link(context: MusterContext, token: str) -> DeepLink:
+    """Someone checking in follows the action's city, if check-in is open; a link that is
+    no action's, or whose window is shut, signs them up and follows nothing."""
+    action = await context.turnout.action_for(token)
+    if action is None:
+        return DeepLink(checkin=token)
+    open_ = context.turnout.window_open(action)
+    city = await context.cities.get(action.city_id) if open_ else None
+    return DeepLink(source=f"checkin:{action.id}", checkin=token, follow=city)
 
 
 async def start(update: Update, context: MusterContext) -> None:
@@ -71,10 +87,12 @@ async def start(update: Update, context: MusterContext) -> None:
         await register_personal_menu(context.bot, user.id, ADMIN_MENU)
     picker = await picker_for(context, user.id, language, followed=arrival.follows)
     resumed = not arrival.is_new and arrival.was is not Status.ACTIVE
-    linked = link.action_id is not None or link.petition_id is not None
+    linked = any(x is not None for x in (link.action_id, link.petition_id, link.checkin))
     if resumed and (linked or city is not None):
         await reply(update, context, "resumed")  # said first: the link's answer follows
-    if link.action_id is not None:
+    if link.checkin is not None:
+        await check_in(update, context, link.checkin)
+    elif link.action_id is not None:
         await show_linked_action(update, context, link.action_id)
     elif link.petition_id is not None:
         await show_linked_petition(update, context, link.petition_id)

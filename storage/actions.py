@@ -364,3 +364,8 @@ async def close_reminder(
             (status, broadcast_id, reminder_id),
         )
         return cursor.rowcount > 0
+
+
+def from_row(row: aiosqlite.Row) -> Action:
+    """An action from a row of `actions`, for the modules that read it with their own query."""
+    return _action(row)

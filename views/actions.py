@@ -29,6 +29,10 @@ def share_link(bot_username: str, action_id: int) -> str:
     return create_deep_linked_url(bot_username, f"action-{action_id}")
 
 
+def checkin_link(bot_username: str, token: str) -> str:
+    return create_deep_linked_url(bot_username, f"checkin-{token}")
+
+
 def render(
     action: Action,
     zone: ZoneInfo,

@@ -87,6 +87,7 @@ ACTION_TIME = Button("act:time:", (_ID,))
 ACTION_PLACE = Button("act:place:", (_ID,))
 ACTION_ASK_CANCEL = Button("act:cancel:", (_ID,))
 ACTION_CANCEL = Button("act:cancel!:", (_ID,))
+MADE_IT = Button("made:", (_ID, "yes|no"))  # action, whether they were there
 
 # Petitions: signing, /mysignatures, /newpetition and /petitions.
 SIGN = Button("pet:sign:", (_ID,))
@@ -123,6 +124,7 @@ ALL: tuple[Button, ...] = (
     ACTION_PLACE,
     ACTION_ASK_CANCEL,
     ACTION_CANCEL,
+    MADE_IT,
     SIGN,
     WITHDRAW,
     FOLLOW_UP,
