@@ -4,7 +4,8 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    DATABASE_PATH=/data/muster.db
+    DATABASE_PATH=/data/muster.db \
+    WEBHOOK_LISTEN=0.0.0.0:8080
 
 WORKDIR /app
 COPY requirements.lock pyproject.toml README.md ./
@@ -21,4 +22,6 @@ RUN pip install --no-deps . \
 
 USER muster
 VOLUME ["/data"]
+# The webhook server, in webhook mode (WEBHOOK_URL set): the reverse proxy forwards to it.
+EXPOSE 8080
 CMD ["python", "-m", "bot"]

@@ -60,6 +60,7 @@ class Poller(Receiver):
     async def start(self) -> None:
         """Queues what a previous process left unhandled, then starts fetching."""
         await self._client.open()
+        await store.forget_marks(self._db)
         await self._replay()
         # A webhook left set by another deployment would make getUpdates fail (409).
         reply = await self._client.call("deleteWebhook", {})

@@ -13,7 +13,7 @@ from bot.botapi import BotApiClient
 from bot.context import MusterApp
 from bot.polling import Poller
 from bot.updates import PerChatOrder
-from bot.webhook import WebhookReceiver
+from bot.webhook import WebhookReceiver, default_secret
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def _receiver(
             processor.in_hand,
             url=settings.webhook_url,
             listen=settings.webhook_address,
-            secret=secret.get_secret_value() if secret else None,
+            secret=secret.get_secret_value() if secret else default_secret(app.bot.token),
             allowed_updates=ALLOWED_UPDATES,
         )
     return Poller(

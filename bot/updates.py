@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
 from collections.abc import Awaitable
 from contextvars import ContextVar
 from typing import Any
@@ -16,7 +15,6 @@ from bot.budget import ARRIVAL
 from bot.scope import open_update_scope
 
 UNBOUNDED = 2**31 - 1
-RECENT = 10_000  # handled update ids remembered, to know a repeated webhook delivery
 
 # The concurrency slot the update being handled holds, for code that must wait long on the
 # update's behalf without holding it (a chat sitting out its own 429).
@@ -30,8 +28,6 @@ class InHand:
     def __init__(self) -> None:
         self._ids: set[int] = set()
         self._done: list[int] = []
-        # Handled lately: a webhook delivery Telegram repeats (its answer was lost) is known.
-        self._recent = _Recent(RECENT)
         self.newest = 0  # the highest update id received
         self.changed = asyncio.Event()  # one was handled: room for more
         self.finished = asyncio.Event()  # one was handled: a row to remove
@@ -47,23 +43,17 @@ class InHand:
 
     def receive_unordered(self, update_id: int) -> bool:
         """As receive, for updates that may come in any order (a webhook's, over several
-        connections): False only for one in hand or handled lately."""
-        if update_id in self._ids or update_id in self._recent:
+        connections; the inbox tells repeats apart): False only for one in hand."""
+        if update_id in self._ids:
             return False
         self.newest = max(self.newest, update_id)
         self._ids.add(update_id)
         return True
 
-    def drop(self, update_id: int) -> None:
-        """Lets go of an update that could not be recorded (Telegram sends it again)."""
-        self._ids.discard(update_id)
-        self.changed.set()
-
     def handled(self, update_id: int) -> None:
         if update_id in self._ids:
             self._ids.discard(update_id)
             self._done.append(update_id)
-            self._recent.append(update_id)
             self.finished.set()
         self.changed.set()
 
@@ -86,24 +76,6 @@ class InHand:
 
     def __len__(self) -> int:
         return len(self._ids)
-
-
-class _Recent:
-    """The last `size` ids added, for membership tests."""
-
-    def __init__(self, size: int) -> None:
-        self._order: deque[int] = deque()
-        self._ids: set[int] = set()
-        self._size = size
-
-    def append(self, update_id: int) -> None:
-        self._order.append(update_id)
-        self._ids.add(update_id)
-        if len(self._order) > self._size:
-            self._ids.discard(self._order.popleft())
-
-    def __contains__(self, update_id: int) -> bool:
-        return update_id in self._ids
 
 
 class PerChatOrder(BaseUpdateProcessor):

@@ -13,7 +13,7 @@ import pytest
 from bot.app import build_application, services_of
 from bot.runtime import running
 from bot.settings import Settings
-from bot.webhook import SECRET_HEADER
+from bot.webhook import SECRET_HEADER, WebhookError, default_secret
 from simulator.driver import SimUser
 from simulator.server import BotApiSimulator
 from storage import Database
@@ -52,7 +52,7 @@ async def test_a_supporter_is_answered_through_the_webhook(
     settings = webhook_settings(sim, database_path)
     async with running(build_application(settings, TOKEN)):
         assert sim.webhook_url == settings.webhook_url
-        assert len(sim.webhook_secret) >= 32
+        assert sim.webhook_secret == default_secret(TOKEN) != TOKEN
         ana = sim.user("Ana")
         await ana.says("/start")
         assert (await ana.receives()).text == NO_CITIES
@@ -151,6 +151,50 @@ async def test_sigkill_mid_storm_in_webhook_mode_loses_no_sign_up(
             assert [city.slug for city in await city_store.followed_by(db, person.id)] == [
                 "seattle"
             ]
+
+
+async def test_a_delivery_telegram_repeats_after_a_restart_is_handled_once(
+    sim: BotApiSimulator, database_path: Path
+) -> None:
+    """Ana's /start is handled; the bot restarts; Telegram, whose 200 got lost, delivers the
+    same update again (with the same secret, derived from the token): it is answered 200
+    and Ana gets no second reply."""
+    settings = webhook_settings(sim, database_path)
+    ana = sim.user("Ana")
+    async with running(build_application(settings, TOKEN)):
+        await ana.says("/start")
+        await ana.receives()
+        await sim.idle()
+    said = ana._last_own_message
+    assert said is not None
+    update = {"update_id": sim.stats.updates_delivered_up_to, "message": sim.message_json(said)}
+    async with running(build_application(settings, TOKEN)):
+        headers = {SECRET_HEADER: sim.webhook_secret}
+        async with aiohttp.ClientSession() as session:
+            for _ in range(2):
+                async with session.post(
+                    settings.webhook_url or "", json=update, headers=headers
+                ) as response:
+                    assert response.status == 200
+        await sim.idle()
+    assert len(ana.messages) == 1
+
+
+async def test_set_webhook_is_tried_again_when_telegram_is_busy_and_refused_when_wrong(
+    sim: BotApiSimulator, database_path: Path
+) -> None:
+    """A 429 or 500 from setWebhook at start-up is tried again; a 400 (Telegram refusing
+    the URL) stops start-up with WebhookError, and nothing is left listening."""
+    settings = webhook_settings(sim, database_path)
+    sim.fail_next("setWebhook", 500, "Internal Server Error")
+    async with running(build_application(settings, TOKEN)):
+        assert sim.webhook_url == settings.webhook_url
+    sim.fail_next("setWebhook", 400, "Bad Request: bad webhook: IP address is not allowed")
+    with pytest.raises(WebhookError, match="IP address is not allowed"):
+        async with running(build_application(settings, TOKEN)):
+            pass
+    with socket.socket() as probe:  # the port is free again
+        probe.bind(settings.webhook_address)
 
 
 def answered(people: list[SimUser]) -> int:
