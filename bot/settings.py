@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +11,7 @@ from pydantic import SecretStr, ValidationError, field_validator, model_validato
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.durations import parse_duration, parse_durations
+from bot.quiet import QuietHours, parse_quiet_hours
 
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 FREE_RATE_CEILING = 30.0
@@ -39,6 +40,8 @@ class Settings(BaseSettings):
         timedelta(hours=24),
         timedelta(hours=2),
     )
+    # The nightly window, on each city's clock, when what can wait waits; None: off.
+    quiet_hours: Annotated[QuietHours | None, NoDecode] = QuietHours(time(21), time(8))
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -93,6 +96,11 @@ class Settings(BaseSettings):
         if any(offset.total_seconds() <= 0 for offset in offsets):
             raise ValueError("expected positive durations like 24h,2h")
         return offsets
+
+    @field_validator("quiet_hours", mode="before")
+    @classmethod
+    def _quiet_window(cls, value: object) -> object:
+        return parse_quiet_hours(value) if isinstance(value, str) else value
 
     @field_validator("broadcast_rate")
     @classmethod
