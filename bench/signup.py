@@ -327,9 +327,8 @@ async def free_tier(workdir: Path, users: int, followers: int) -> FreeTierResult
             seattle = await city_store.add(services.db, "seattle", "America/Los_Angeles", "Seattle")
             ids = range(FOLLOWER_FIRST_ID, FOLLOWER_FIRST_ID + followers)
             await bulk.add_followers(services.db, seattle.id, ids, DEFAULT_LANGUAGE)
-            broadcast_id, _ = await services.broadcasts.send(
-                AUTHOR_ID, seattle.id, Content(BROADCAST_TEXT)
-            )
+            sent = await services.broadcasts.send(AUTHOR_ID, seattle.id, Content(BROADCAST_TEXT))
+            broadcast_id = sent.id
             pace = await sends_per_second(sim, PACE_WINDOW)
             # A tenth say /cities right after /start; its reply must come second.
             starts = crowd(

@@ -112,7 +112,9 @@ def build_application(
         supporters=Supporters(db, engine),
         cities=cities,
         reach=reach,
-        broadcasts=Broadcasts(db, engine, reach, app.job_queue, app.bot, clock, grace),
+        broadcasts=Broadcasts(
+            db, engine, reach, app.job_queue, app.bot, clock, grace, settings.quiet_hours
+        ),
         mobilizer=Mobilizer(
             db,
             engine,
@@ -123,6 +125,7 @@ def build_application(
             clock,
             settings.reminder_offsets,
             grace,
+            settings.quiet_hours,
         ),
         petitions=Petitions(db, engine, reach, app.job_queue, app.bot, clock),
         turnout=Turnout(db, engine, reach, app.job_queue, clock, settings.followup_after),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +12,7 @@ from pydantic import SecretStr, ValidationError, field_validator, model_validato
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.durations import parse_duration, parse_durations
+from bot.quiet import QuietHours, parse_quiet_hours
 
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 FREE_RATE_CEILING = 30.0
@@ -47,10 +48,12 @@ class Settings(BaseSettings):
     followup_after: Annotated[timedelta, NoDecode] = timedelta(hours=3)
     # Set: Telegram pushes updates to this public URL instead of being polled.
     webhook_url: str | None = None
-    # Telegram sends it in every webhook request; random at each start when not given.
+    # Telegram sends it in every webhook request; derived from the token when not given.
     webhook_secret: SecretStr | None = None
     # Where the webhook server listens (the reverse proxy forwards WEBHOOK_URL's path here).
     webhook_listen: str = "127.0.0.1:8080"
+    # The nightly window, on each city's clock, when what can wait waits; None: off.
+    quiet_hours: Annotated[QuietHours | None, NoDecode] = QuietHours(time(21), time(8))
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -105,6 +108,11 @@ class Settings(BaseSettings):
         if any(offset.total_seconds() <= 0 for offset in offsets):
             raise ValueError("expected positive durations like 24h,2h")
         return offsets
+
+    @field_validator("quiet_hours", mode="before")
+    @classmethod
+    def _quiet_window(cls, value: object) -> object:
+        return parse_quiet_hours(value) if isinstance(value, str) else value
 
     @field_validator("broadcast_rate")
     @classmethod

@@ -20,6 +20,7 @@ from bot.clock import Clock
 from bot.delivery import DeliveryEngine
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from bot.localtime import ahead_of, show
+from bot.quiet import QuietHours
 from bot.scheduling import arm_once, disarm
 from domain.cities import Cities
 from domain.organizers import Reach
@@ -74,9 +75,17 @@ def in_every_language(build: Any) -> Content:
     return Content(default.body, reply_markup=default.reply_markup, versions=others)
 
 
-def due_on(zone: ZoneInfo) -> DueAt:
-    """Reminder times on the city's calendar."""
-    return lambda starts_at, offset: ahead_of(starts_at, offset, zone)
+def due_on(zone: ZoneInfo, quiet: QuietHours | None = None) -> DueAt:
+    """Reminder times on the city's calendar, out of its quiet hours: one that falls in them
+    moves to their end, unless that is at or after the start (then it keeps its time, since
+    a reminder after the start is no reminder). Check-in follow-ups (issue 12) are to be
+    timed through the same rule: quiet.defer(due, zone, deadline)."""
+
+    def due(starts_at: int, offset: int) -> int:
+        moment = ahead_of(starts_at, offset, zone)
+        return moment if quiet is None else quiet.defer(moment, zone, deadline=starts_at)
+
+    return due
 
 
 class Mobilizer:
@@ -93,6 +102,7 @@ class Mobilizer:
         clock: Clock,
         offsets: Iterable[timedelta],
         grace: timedelta,
+        quiet: QuietHours | None = None,
     ) -> None:
         self.db = db
         self.engine = engine
@@ -103,6 +113,7 @@ class Mobilizer:
         self.clock = clock
         self.offsets = [int(offset.total_seconds()) for offset in offsets]
         self.grace = grace.total_seconds()
+        self.quiet = quiet
 
     async def start(self) -> None:
         """Re-arms publications and reminders; ones whose time passed while the bot was down
@@ -186,7 +197,11 @@ class Mobilizer:
         reminders, all recorded at once. Returns the number of followers it goes to."""
         zone = await self.zone_of(action)
         announcement_id = await store.announce(
-            self.db, action, self._announcement(action, zone), self.offsets, due_on(zone)
+            self.db,
+            action,
+            self._announcement(action, zone),
+            self.offsets,
+            due_on(zone, self.quiet),
         )
         if announcement_id is None:
             return 0
@@ -249,6 +264,8 @@ class Mobilizer:
             await store.close_reminder(self.db, reminder.id, "skipped")
             return
         zone = await self.zone_of(action)
+        if await self._postponed(reminder, action, zone):
+            return
         broadcast_id = await store.send_reminder(
             self.db,
             reminder.id,
@@ -258,6 +275,19 @@ class Mobilizer:
         )
         if broadcast_id is not None:
             await self.engine.launch(broadcast_id)
+
+    async def _postponed(self, reminder: Reminder, action: Action, zone: ZoneInfo) -> bool:
+        """A reminder whose timer fires in quiet hours waits for their end, as due_on would
+        have planned it: QUIET_HOURS may have changed since, or a restart made it late."""
+        if self.quiet is None:
+            return False
+        now = int(self.clock.now())
+        later = self.quiet.defer(now, zone, deadline=action.starts_at)
+        if later <= now or not await store.postpone_reminder(self.db, reminder.id, later):
+            return False
+        log.info("reminder %s waits for the end of quiet hours", reminder.id)
+        self._arm(f"reminder-{reminder.id}", later, self._fire_reminder, reminder.id)
+        return True
 
     def _disarm_reminders(self, action_id: int, reminders: Iterable[int]) -> None:
         for name in [f"publish-{action_id}", *(f"reminder-{rid}" for rid in reminders)]:
@@ -271,7 +301,7 @@ class Mobilizer:
         before = await store.pending_reminders(self.db, action.id)
         self._disarm_reminders(action.id, [reminder.id for reminder in before])
         zone = await self.zone_of(action)
-        await store.reschedule(self.db, actor_id, action.id, starts_at, due_on(zone))
+        await store.reschedule(self.db, actor_id, action.id, starts_at, due_on(zone, self.quiet))
         moved = await store.get(self.db, action.id)
         if moved is None:
             return

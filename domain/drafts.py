@@ -22,6 +22,8 @@ class BroadcastDraft:
     city_id: int | None = None  # None: every city
     content: Content | None = None
     version_language: str | None = None  # the language of the version being written
+    # The time chosen while the quiet-hours question waits for an answer; 0: now.
+    send_at: int = 0
 
 
 @dataclass(slots=True)
@@ -73,7 +75,7 @@ class Drafts:
                 else None
             )
             city_id = None if row.all_cities else row.city_id
-            return BroadcastDraft(city_id, content, row.version_language)
+            return BroadcastDraft(city_id, content, row.version_language, row.starts_at)
         if kind == PETITION:
             city_id = None if row.all_cities else row.city_id
             demand = row.body or ""
@@ -99,6 +101,7 @@ class Drafts:
                 photo_file_id=content.photo_file_id if content else None,
                 updated_at=at,
                 version_language=draft.version_language,
+                starts_at=draft.send_at,  # the drafts table's one time column
                 versions={language: version.body for language, version in content.versions.items()}
                 if content
                 else {},

@@ -24,7 +24,7 @@ from telegram.ext import (
 )
 
 from bot.context import MusterContext
-from bot.i18n import LANGUAGES, chunked, joined, language_name, t
+from bot.i18n import LANGUAGES, Html, chunked, joined, language_name, t
 from bot.localtime import LocalTimeError, parse_local, show
 from domain.drafts import BroadcastDraft
 from handlers.common import PRIVATE_MESSAGE, edit, reply, utf16_length
@@ -35,6 +35,8 @@ from views.buttons import (
     BROADCAST_ABORT,
     BROADCAST_ADD_VERSION,
     BROADCAST_CITY,
+    BROADCAST_QUIET_URGENT,
+    BROADCAST_QUIET_WAIT,
     BROADCAST_SCHEDULE,
     BROADCAST_SEND,
     BROADCAST_STOP,
@@ -42,8 +44,9 @@ from views.buttons import (
     UNSCHEDULE,
     one_per_row,
 )
+from views.quiet import Asleep, question, split_report
 
-CHOOSING_CITY, WRITING, CONFIRMING, SCHEDULING, VERSION_LANGUAGE, WRITING_VERSION = range(6)
+CHOOSING_CITY, WRITING, CONFIRMING, SCHEDULING, VERSION_LANGUAGE, WRITING_VERSION, QUIET = range(7)
 END = ConversationHandler.END
 ALL = "all"
 KIND = "broadcast"
@@ -229,17 +232,37 @@ async def preview(
 
 
 async def send_now(update: Update, context: MusterContext) -> int:
+    """Sends, unless it is quiet hours where it goes: then the organizer is asked first."""
     query = update.callback_query
     draft = await _allowed_draft(update, context)
     if query is None or draft is None or draft.content is None:
         return END
-    language = await context.language_of(query.from_user)
     await query.answer()
-    broadcast_id, total = await context.broadcasts.send(
-        query.from_user.id, draft.city_id, draft.content
-    )
-    await edit(update, context, t(language, "broadcast_started", id=broadcast_id, count=total))
+    draft.send_at = 0
+    asleep = await context.broadcasts.asleep(draft.city_id)
+    if asleep:
+        await _ask_about_quiet(update, context, draft, asleep)
+        return QUIET
+    await _send(update, context, draft, urgent=False)
     return END
+
+
+async def _send(
+    update: Update, context: MusterContext, draft: BroadcastDraft, *, urgent: bool
+) -> None:
+    """Sends the draft now and says to how many on the pressed message, by city when some
+    wait for the morning."""
+    user = update.effective_user
+    if user is None or draft.content is None:
+        return
+    language = await context.language_of(user)
+    sent = await context.broadcasts.send(user.id, draft.city_id, draft.content, urgent=urgent)
+    if sent.split:
+        text = split_report(language, sent.id, sent.now, sent.awake, sent.held)
+    else:
+        key = "broadcast_started_urgent" if urgent else "broadcast_started"
+        text = t(language, key, id=sent.id, count=sent.now)
+    await edit(update, context, text)
 
 
 async def ask_time(update: Update, context: MusterContext) -> int:
@@ -271,12 +294,105 @@ async def take_time(update: Update, context: MusterContext) -> int:
     except LocalTimeError as error:
         await reply(update, context, error.problem.value, zone=zone.key)
         return SCHEDULING
+    asleep = await context.broadcasts.asleep(draft.city_id, moment.timestamp)
+    if asleep:
+        draft.send_at = moment.timestamp
+        if moment.ambiguous:
+            await reply(update, context, "time_ambiguous_note")
+        await _ask_about_quiet(update, context, draft, asleep)
+        return QUIET
     broadcast = await context.broadcasts.schedule(
         user.id, draft.city_id, draft.content, moment.timestamp
     )
     key = "broadcast_scheduled_ambiguous" if moment.ambiguous else "broadcast_scheduled"
     await reply(update, context, key, id=broadcast.id, when=show(moment.utc, zone, language))
     return END
+
+
+# --- quiet hours: send when they end, or anyway --------------------------------------------
+
+
+async def _ask_about_quiet(
+    update: Update, context: MusterContext, draft: BroadcastDraft, asleep: list[Asleep]
+) -> None:
+    """Send when quiet hours end, or anyway? On the pressed message, or after a typed time."""
+    quiet = context.settings.quiet_hours
+    if quiet is None:
+        return
+    language = await context.language_of(update.effective_user)
+    zone = await _zone(context, draft)
+    every_city = draft.city_id is None
+    send_at = draft.send_at or None
+    text, markup = question(language, quiet, asleep, every_city, send_at, zone)
+    if update.callback_query is not None:
+        await edit(update, context, text, markup)
+    elif update.effective_message is not None:  # after a typed time
+        await update.effective_message.reply_text(text, reply_markup=markup)
+
+
+async def wait_for_quiet_end(update: Update, context: MusterContext) -> int:
+    """Send at 08:00: to one city, scheduled for the end of its quiet hours; to every city,
+    now (or at the time chosen) where it is day and at the end of quiet hours elsewhere."""
+    query = update.callback_query
+    draft = await _allowed_draft(update, context)
+    if query is None or draft is None or draft.content is None:
+        return END
+    await query.answer()
+    if draft.city_id is None:
+        await _wait_where_it_is_night(update, context, draft)
+        return END
+    morning = await context.broadcasts.morning(draft.city_id, draft.send_at or None)
+    if morning <= context.clock.now():  # quiet hours ended while the question waited
+        await _send(update, context, draft, urgent=False)
+    else:
+        await _schedule(update, context, draft, morning, urgent=False)
+    return END
+
+
+async def send_anyway(update: Update, context: MusterContext) -> int:
+    """Send now anyway (urgent), or at the time chosen: a rapid-response alert cannot wait for
+    the morning. The choice is written to the audit log with the broadcast."""
+    query = update.callback_query
+    draft = await _allowed_draft(update, context)
+    if query is None or draft is None or draft.content is None:
+        return END
+    await query.answer()
+    if draft.send_at:
+        await _schedule(update, context, draft, draft.send_at, urgent=True)
+    else:
+        await _send(update, context, draft, urgent=True)
+    return END
+
+
+async def _wait_where_it_is_night(
+    update: Update, context: MusterContext, draft: BroadcastDraft
+) -> None:
+    """Every city: split now, or scheduled as chosen and split when its time comes."""
+    user = update.effective_user
+    if user is None or draft.content is None:
+        return
+    if not draft.send_at:
+        await _send(update, context, draft, urgent=False)
+        return
+    language = await context.language_of(user)
+    broadcast = await context.broadcasts.schedule(user.id, None, draft.content, draft.send_at)
+    when = show(draft.send_at, await _zone(context, draft), language)
+    await edit(
+        update, context, t(language, "broadcast_scheduled_waits", id=broadcast.id, when=when)
+    )
+
+
+async def _schedule(
+    update: Update, context: MusterContext, draft: BroadcastDraft, send_at: int, *, urgent: bool
+) -> None:
+    user = update.effective_user
+    if user is None or draft.content is None:
+        return
+    language = await context.language_of(user)
+    scheduled = context.broadcasts.schedule
+    broadcast = await scheduled(user.id, draft.city_id, draft.content, send_at, urgent=urgent)
+    when = show(send_at, await _zone(context, draft), language)
+    await edit(update, context, t(language, "broadcast_scheduled", id=broadcast.id, when=when))
 
 
 async def _allowed_draft(update: Update, context: MusterContext) -> BroadcastDraft | None:
@@ -359,7 +475,8 @@ async def list_scheduled(update: Update, context: MusterContext) -> None:
     for broadcast in await context.broadcasts.waiting():
         if broadcast.send_at is None or not await context.broadcasts.may_manage(user.id, broadcast):
             continue
-        city = cities.get(broadcast.city_id or 0)
+        # A city's share of an all-cities broadcast shows that city's time.
+        city = cities.get(broadcast.part_city_id or broadcast.city_id or 0)
         zone = ZoneInfo(city.timezone if city else "UTC")
         text = t(
             language,
@@ -398,6 +515,9 @@ async def unschedule(update: Update, context: MusterContext) -> None:
 
 
 def _target(broadcast: Broadcast, names: dict[int, str], language: str) -> str:
+    if broadcast.part_city_id is not None:
+        city = names.get(broadcast.part_city_id, "?")
+        return Html(t(language, "all_cities_share", city=city))  # escaped once, here
     if broadcast.all_cities:
         return t(language, "all_cities")
     return names.get(broadcast.city_id or 0, "?")
@@ -435,6 +555,14 @@ def conversation() -> ConversationHandler[MusterContext]:
             ],
             WRITING_VERSION: [MessageHandler(text_or_photo, step(KIND, take_version))],
             SCHEDULING: [MessageHandler(text_or_photo & filters.TEXT, step(KIND, take_time))],
+            QUIET: [
+                CallbackQueryHandler(
+                    step(KIND, wait_for_quiet_end), pattern=BROADCAST_QUIET_WAIT.pattern
+                ),
+                CallbackQueryHandler(
+                    step(KIND, send_anyway), pattern=BROADCAST_QUIET_URGENT.pattern
+                ),
+            ],
         },
         abort=BROADCAST_ABORT,
     )

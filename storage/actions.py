@@ -354,6 +354,16 @@ async def reminder_broadcasts(db: Database, action_id: int) -> list[tuple[int, i
     return [(row[0], row[1]) for row in rows]
 
 
+async def postpone_reminder(db: Database, reminder_id: int, due_at: int) -> bool:
+    """Moves a pending reminder to a later time (quiet hours met at its time)."""
+    async with db.transaction() as tx:
+        cursor = await tx.execute(
+            "UPDATE reminders SET due_at = ? WHERE id = ? AND status = 'pending'",
+            (due_at, reminder_id),
+        )
+        return cursor.rowcount > 0
+
+
 async def close_reminder(
     db: Database, reminder_id: int, status: str, broadcast_id: int | None = None
 ) -> bool:

@@ -77,6 +77,12 @@ class Broadcast:
     progress_chat_id: int | None
     progress_message_id: int | None
     expires_at: int | None = None
+    # Sent into quiet hours on purpose, never held (see migration 0016).
+    urgent: bool = False
+    # A part of an all-cities broadcast held for one city's quiet hours: the broadcast it
+    # continues, and the city whose followers it reaches.
+    part_of: int | None = None
+    part_city_id: int | None = None
 
 
 @dataclass(slots=True)
@@ -126,6 +132,9 @@ def _broadcast(row: aiosqlite.Row, versions: dict[str, Version]) -> Broadcast:
         progress_chat_id=row["progress_chat_id"],
         progress_message_id=row["progress_message_id"],
         expires_at=row["expires_at"],
+        urgent=bool(row["urgent"]),
+        part_of=row["part_of"],
+        part_city_id=row["part_city_id"],
     )
 
 
@@ -136,15 +145,21 @@ async def create(
     content: Content,
     send_at: int | None = None,
     expires_at: int | None = None,
+    *,
+    urgent: bool = False,
 ) -> Broadcast:
     """A new broadcast to a city's followers (city_id None: every city). With send_at it
     waits as scheduled; without, it is ready for enqueue_followers. No send happens after
-    expires_at."""
+    expires_at. An urgent one goes into quiet hours, and the audit log says who chose so."""
     state = State.SCHEDULED if send_at is not None else State.SENDING
     async with db.transaction() as tx:
-        broadcast_id = await _insert(tx, author_id, city_id, content, state, send_at, expires_at)
+        broadcast_id = await _insert(
+            tx, author_id, city_id, content, state, send_at, expires_at, urgent=urgent
+        )
         action = "broadcast.schedule" if send_at is not None else "broadcast.create"
         await audit.record(tx, author_id, action, None, f"broadcast={broadcast_id}")
+        if urgent:
+            await audit.record(tx, author_id, "broadcast.urgent", None, f"broadcast={broadcast_id}")
     found = await get(db, broadcast_id)
     assert found is not None
     return found
@@ -200,11 +215,15 @@ async def _insert(
     state: State,
     send_at: int | None,
     expires_at: int | None,
+    *,
+    urgent: bool = False,
+    part_of: int | None = None,
+    part_city_id: int | None = None,
 ) -> int:
     cursor = await tx.execute(
         "INSERT INTO broadcasts (author_id, city_id, all_cities, kind, body, photo_file_id, "
-        "reply_markup, status, created_at, send_at, expires_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "reply_markup, status, created_at, send_at, expires_at, urgent, part_of, part_city_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             author_id,
             city_id,
@@ -217,6 +236,9 @@ async def _insert(
             now(),
             send_at,
             expires_at,
+            int(urgent),
+            part_of,
+            part_city_id,
         ),
     )
     assert cursor.lastrowid is not None
@@ -283,7 +305,9 @@ async def enqueue_followers(db: Database, broadcast_id: int) -> int:
     caller finds it no longer scheduled and gets -1."""
     async with db.transaction() as tx:
         async with tx.execute(
-            "SELECT city_id, all_cities, status FROM broadcasts WHERE id = ?", (broadcast_id,)
+            "SELECT city_id, all_cities, status, part_of, part_city_id FROM broadcasts "
+            "WHERE id = ?",
+            (broadcast_id,),
         ) as cursor:
             row = await cursor.fetchone()
         if row is None or row["status"] not in (State.SCHEDULED, State.SENDING):
@@ -294,9 +318,14 @@ async def enqueue_followers(db: Database, broadcast_id: int) -> int:
             existing = await cursor.fetchone()
         if existing is not None and existing[0] > 0:
             return -1
-        total = await insert_followers(
-            tx, broadcast_id, None if row["all_cities"] else row["city_id"]
-        )
+        if row["part_of"] is not None:
+            total = await _insert_part_followers(
+                tx, broadcast_id, row["part_of"], row["part_city_id"]
+            )
+        else:
+            total = await insert_followers(
+                tx, broadcast_id, None if row["all_cities"] else row["city_id"]
+            )
         await tx.execute(
             "UPDATE broadcasts SET status = 'sending', total = ?, started_at = ? WHERE id = ?",
             (total, now(), broadcast_id),
@@ -315,6 +344,155 @@ async def insert_followers(tx: aiosqlite.Connection, broadcast_id: int, city_id:
         parameters,
     )
     return cursor.rowcount
+
+
+async def _insert_part_followers(
+    tx: aiosqlite.Connection, broadcast_id: int, root_id: int, city_id: int | None
+) -> int:
+    """A part's recipients: its city's active followers whom no other share of the same
+    broadcast has listed, so that someone following several cities gets it once, with the
+    first share of a city they follow."""
+    cursor = await tx.execute(
+        "INSERT INTO deliveries (broadcast_id, user_id) "  # noqa: S608
+        f"SELECT ?, user_id FROM ({_FOLLOWERS_OF_CITY}) "
+        "WHERE user_id NOT IN (SELECT user_id FROM deliveries WHERE broadcast_id IN "
+        "(SELECT id FROM broadcasts WHERE id = ? OR part_of = ?))",
+        (broadcast_id, city_id, root_id, root_id),
+    )
+    return cursor.rowcount
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One city's share of an all-cities broadcast, held until its quiet hours end."""
+
+    broadcast_id: int
+    city_id: int
+    send_at: int
+    # Its followers that no earlier share reaches, as the split counted them; who follows
+    # or leaves until then changes the final figure.
+    expected: int
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """An all-cities broadcast as it went out: how many get it now, and the shares held."""
+
+    now: int
+    parts: list[Part]
+
+
+async def split(
+    db: Database,
+    broadcast_id: int,
+    awake: Sequence[int],
+    waiting: Sequence[tuple[int, int]],
+) -> Split | None:
+    """Claims an all-cities broadcast not yet started, once (None: claimed already), and in one
+    transaction lists its recipients now, the active followers of the `awake` cities, and
+    schedules a part for each (city id, send_at) in `waiting`, a copy of its content. With
+    nobody to reach now it is done at once, and only its parts remain."""
+    async with db.transaction() as tx:
+        async with tx.execute(
+            "SELECT author_id, status, started_at FROM broadcasts WHERE id = ?", (broadcast_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        claimable = (State.SCHEDULED, State.SENDING)
+        if row is None or row["status"] not in claimable or row["started_at"] is not None:
+            return None
+        now_total = await _insert_followers_of(tx, broadcast_id, awake)
+        parts = []
+        reached = list(awake)
+        for city_id, send_at in sorted(waiting, key=lambda pair: (pair[1], pair[0])):
+            part_id = await _copy_as_part(tx, broadcast_id, city_id, send_at)
+            expected = await _count_followers_apart(tx, city_id, broadcast_id, reached)
+            parts.append(Part(part_id, city_id, send_at, expected))
+            reached.append(city_id)
+            detail = f"broadcast={part_id} part_of={broadcast_id}"
+            await audit.record(tx, row["author_id"], "broadcast.quiet_wait", None, detail)
+        status = State.SENDING if now_total else State.DONE
+        await tx.execute(
+            "UPDATE broadcasts SET status = ?, total = ?, started_at = ?, finished_at = ? "
+            "WHERE id = ?",
+            (status.value, now_total, now(), None if now_total else now(), broadcast_id),
+        )
+        return Split(now_total, parts)
+
+
+async def _insert_followers_of(
+    tx: aiosqlite.Connection, broadcast_id: int, city_ids: Sequence[int]
+) -> int:
+    """The active followers of any of these cities as the broadcast's recipients, once each."""
+    if not city_ids:
+        return 0
+    marks = ", ".join("?" * len(city_ids))
+    cursor = await tx.execute(
+        "INSERT INTO deliveries (broadcast_id, user_id) SELECT DISTINCT ?, subscriptions.user_id "  # noqa: S608
+        "FROM subscriptions JOIN supporters USING (user_id) "
+        f"WHERE supporters.status = 'active' AND subscriptions.city_id IN ({marks})",
+        (broadcast_id, *city_ids),
+    )
+    return cursor.rowcount
+
+
+async def _copy_as_part(
+    tx: aiosqlite.Connection, broadcast_id: int, city_id: int, send_at: int
+) -> int:
+    cursor = await tx.execute(
+        "INSERT INTO broadcasts (author_id, city_id, all_cities, kind, body, photo_file_id, "
+        "reply_markup, status, created_at, send_at, expires_at, urgent, part_of, part_city_id) "
+        "SELECT author_id, NULL, 1, kind, body, photo_file_id, reply_markup, 'scheduled', ?, ?, "
+        "expires_at, 0, id, ? FROM broadcasts WHERE id = ?",
+        (now(), send_at, city_id, broadcast_id),
+    )
+    part_id = cursor.lastrowid
+    assert part_id is not None
+    await tx.execute(
+        "INSERT INTO broadcast_versions (broadcast_id, language, body, reply_markup) "
+        "SELECT ?, language, body, reply_markup FROM broadcast_versions WHERE broadcast_id = ?",
+        (part_id, broadcast_id),
+    )
+    return part_id
+
+
+async def _count_followers_apart(
+    tx: aiosqlite.Connection, city_id: int, broadcast_id: int, earlier: Sequence[int]
+) -> int:
+    """The city's active followers who neither are recipients of the broadcast nor follow
+    one of the `earlier` cities (whose shares reach them first)."""
+    marks = ", ".join("?" * len(earlier))
+    async with tx.execute(
+        f"SELECT count(*) FROM ({_FOLLOWERS_OF_CITY}) AS followers "  # noqa: S608
+        "WHERE followers.user_id NOT IN "
+        "(SELECT user_id FROM deliveries WHERE broadcast_id = ?) "
+        "AND followers.user_id NOT IN "
+        f"(SELECT user_id FROM subscriptions WHERE city_id IN ({marks}))",
+        (city_id, broadcast_id, *earlier),
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def postpone(db: Database, broadcast_id: int, send_at: int) -> bool:
+    """Moves a broadcast still waiting to a later time (quiet hours met at its time); False
+    when it was no longer waiting."""
+    async with db.transaction() as tx:
+        cursor = await tx.execute(
+            "UPDATE broadcasts SET send_at = ? WHERE id = ? AND status = 'scheduled'",
+            (send_at, broadcast_id),
+        )
+        if cursor.rowcount:
+            await audit.record(tx, None, "broadcast.postpone", None, f"broadcast={broadcast_id}")
+        return cursor.rowcount > 0
+
+
+async def waiting_parts(db: Database, broadcast_id: int) -> list[int]:
+    """The parts of an all-cities broadcast still held for some city's quiet hours."""
+    rows = await db.fetch_all(
+        "SELECT id FROM broadcasts WHERE part_of = ? AND status = 'scheduled' ORDER BY id",
+        (broadcast_id,),
+    )
+    return [row[0] for row in rows]
 
 
 async def insert_announcement(

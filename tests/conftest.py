@@ -54,11 +54,16 @@ def database_path(tmp_path: Path) -> Path:
 
 
 def make_settings(sim: BotApiSimulator, database_path: Path, **overrides: Any) -> Settings:
+    """The tests' settings. Quiet hours are off unless a test sets QUIET_HOURS: the stories run
+    on the wall clock, and at any moment it is night in some city's zone, so the default
+    21:00-08:00 would make them ask "send now anyway?" depending on when the suite runs. The
+    quiet-hours stories set it and fix the clock (tests/test_quiet_hours.py)."""
     values: dict[str, Any] = {
         "bot_token": SecretStr(TOKEN),
         "telegram_api_url": sim.url,
         "database_path": database_path,
         "admin_ids": frozenset({ADMIN_ID}),
+        "quiet_hours": "off",
         **overrides,
     }
     return Settings(**values, _env_file=None)  # type: ignore[call-arg]
@@ -179,6 +184,7 @@ async def muster_process(
         "BOT_TOKEN": TOKEN,
         "TELEGRAM_API_URL": sim.url,
         "DATABASE_PATH": str(settings.database_path),
+        "QUIET_HOURS": "off",  # as in make_settings: the wall clock must not change a story
     }
     if not capture:
         base["LOG_LEVEL"] = "WARNING"  # the test runner's output, kept readable

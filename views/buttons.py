@@ -77,6 +77,9 @@ BROADCAST_ADD_VERSION = Button("bc:version")
 BROADCAST_VERSION_LANGUAGE = Button("bc:in:", (r"[a-z]{2,3}(?:-[A-Za-z]{2,4})?",))
 BROADCAST_STOP = Button("bc:stop:", (_ID,))
 UNSCHEDULE = Button("bc:unschedule:", (_ID,))
+# The question before a broadcast that would go into quiet hours.
+BROADCAST_QUIET_WAIT = Button("bc:quiet:wait")
+BROADCAST_QUIET_URGENT = Button("bc:quiet:urgent")
 
 # /newaction and /myactions.
 ACTION_CITY = Button("na:city:", (_ID,))
@@ -116,6 +119,8 @@ ALL: tuple[Button, ...] = (
     BROADCAST_VERSION_LANGUAGE,
     BROADCAST_STOP,
     UNSCHEDULE,
+    BROADCAST_QUIET_WAIT,
+    BROADCAST_QUIET_URGENT,
     ACTION_CITY,
     ACTION_PUBLISH,
     ACTION_PUBLISH_LATER,
