@@ -13,6 +13,7 @@ from bot.app import build_application
 from bot.logs import configure_logging, hide
 from bot.runtime import run_until_signalled
 from bot.settings import Settings, SettingsError, load_settings
+from bot.webserver import CannotListen
 from storage.db import DatabaseUnavailable
 
 log = logging.getLogger("bot")
@@ -44,6 +45,8 @@ def main() -> int:
         )
     except DatabaseUnavailable as error:
         return stop_with(f"DATABASE_PATH: {error}", WRONG_SETTING)
+    except CannotListen as error:
+        return stop_with(f"HTTP_HOST/HTTP_PORT: {error}", WRONG_SETTING)
     except Exception as error:
         # Not a setting an operator can fix from one line: the traceback stays available
         # (redacted, like every log record) for whoever turns on DEBUG.

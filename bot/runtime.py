@@ -8,11 +8,13 @@ import signal
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+from bot import health
 from bot.app import ALLOWED_UPDATES, services_of
 from bot.botapi import BotApiClient
 from bot.context import MusterApp
 from bot.polling import Poller
 from bot.updates import PerChatOrder
+from bot.webserver import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +26,8 @@ async def running(
     """Initialises, opens the services, polls and processes until the block exits; then stops
     polling, finishes the updates in flight, confirms them to Telegram and closes the
     services, as run_polling would. Telegram refusing the token while polling sets `stop`
-    and is raised as InvalidToken once everything is closed."""
+    and is raised as InvalidToken once everything is closed. With HTTP_PORT set, /healthz
+    and /metrics are served from before the first update until the services close."""
     try:
         await app.initialize()
     except BaseException:
@@ -39,9 +42,11 @@ async def running(
         if stop is not None:
             stop.set()
 
+    server: WebServer | None = None
     try:
         if app.post_init:
             await app.post_init(app)
+        server = await _serve_health(app)
         poller = _poller(app, poll_timeout, on_fatal)
         try:
             await poller.start()
@@ -57,6 +62,9 @@ async def running(
         finally:
             await poller.close()
     finally:
+        # First: a check must not read services half closed (and call the database broken).
+        if server is not None:
+            await server.stop()
         # Deliveries finish and close their client, after a start that failed half-way too.
         if app.post_stop:
             await app.post_stop(app)
@@ -67,6 +75,17 @@ async def running(
         raise fatal[0]
 
 
+async def _serve_health(app: MusterApp) -> WebServer | None:
+    settings = services_of(app).settings
+    if settings.http_port is None:
+        return None
+    server = WebServer(settings.http_host, settings.http_port)
+    server.add_routes(health.routes(app))
+    await server.start()
+    log.info("/healthz and /metrics on http://%s:%s", settings.http_host, server.port)
+    return server
+
+
 def _poller(app: MusterApp, poll_timeout: int, on_fatal: Callable[[BaseException], None]) -> Poller:
     processor = app.update_processor
     if not isinstance(processor, PerChatOrder):
@@ -74,7 +93,7 @@ def _poller(app: MusterApp, poll_timeout: int, on_fatal: Callable[[BaseException
     services = services_of(app)
     return Poller(
         app,
-        BotApiClient(services.settings.telegram_api_url, app.bot.token),
+        BotApiClient(services.settings.telegram_api_url, app.bot.token, pulse=services.pulse),
         services.db,
         processor.in_hand,
         timeout=poll_timeout,

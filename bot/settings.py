@@ -16,6 +16,7 @@ LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 FREE_RATE_CEILING = 30.0
 PAID_RATE_CEILING = 1000.0
 DATABASE_FILE_EXPECTED = "expected the path of an SQLite file, like data/muster.db"
+PORT_EXPECTED = "expected a TCP port from 1 to 65535, like 8080"
 
 
 class Settings(BaseSettings):
@@ -39,6 +40,10 @@ class Settings(BaseSettings):
         timedelta(hours=24),
         timedelta(hours=2),
     )
+    # /healthz and /metrics: served only when a port is given, on loopback unless told (a
+    # container sets 0.0.0.0 so that its healthcheck and a scraper beside it can reach them).
+    http_port: int | None = None
+    http_host: str = "127.0.0.1"
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -93,6 +98,32 @@ class Settings(BaseSettings):
         if any(offset.total_seconds() <= 0 for offset in offsets):
             raise ValueError("expected positive durations like 24h,2h")
         return offsets
+
+    @field_validator("http_port", mode="before")
+    @classmethod
+    def _port(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if not text:
+                return None  # HTTP_PORT= (empty) leaves the server off, as unset does
+            if not text.isdigit():
+                raise ValueError(f"{PORT_EXPECTED}, not {text!r}")
+            value = int(text)
+        if isinstance(value, int) and not 1 <= value <= 65535:
+            raise ValueError(f"{PORT_EXPECTED}, not {value}")
+        return value
+
+    @field_validator("http_host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        host = value.strip()
+        # A URL or a blank is a mistake to name now, not a bind error at start-up.
+        if not host or "/" in host or any(character.isspace() for character in host):
+            raise ValueError(
+                "expected an address to listen on, like 127.0.0.1 (this machine only) or "
+                "0.0.0.0 (every interface)"
+            )
+        return host
 
     @field_validator("broadcast_rate")
     @classmethod
