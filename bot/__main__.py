@@ -15,6 +15,7 @@ from bot.logs import configure_logging, hide
 from bot.runtime import run_until_signalled
 from bot.settings import Settings, SettingsError, load_settings
 from bot.webhook import WebhookError
+from bot.webserver import CannotListen
 from storage.db import DatabaseUnavailable
 
 log = logging.getLogger("bot")
@@ -48,6 +49,8 @@ def main() -> int:
         return stop_with(f"DATABASE_PATH: {error}", WRONG_SETTING)
     except WebhookError as error:
         return stop_with(f"WEBHOOK_URL: refused by Telegram ({error})", WRONG_SETTING)
+    except CannotListen as error:
+        return stop_with(f"HTTP_HOST/HTTP_PORT: {error}", WRONG_SETTING)
     except Exception as error:
         # Not a setting an operator can fix from one line: the traceback stays available
         # (redacted, like every log record) for whoever turns on DEBUG.

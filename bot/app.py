@@ -19,8 +19,10 @@ from bot.context import MusterApp, MusterContext, Services
 from bot.delivery import DeliveryEngine, Tuning
 from bot.edits import Editor
 from bot.menu import register_menu
+from bot.metrics import Metrics
 from bot.persistence import DraftPersistence
 from bot.printing import Printer
+from bot.pulse import Pulse
 from bot.ratelimit import InteractiveRateLimiter
 from bot.settings import Settings
 from bot.transport import AiohttpRequest
@@ -68,10 +70,13 @@ def build_application(
     """The one way the bot is wired, for production, the simulator and the tests alike."""
     rate = settings.broadcast_rate
     clock = clock or SystemClock()
+    metrics = Metrics(clock)
+    # Every successful answer from Telegram, on either way of calling it, is noted here.
+    pulse = Pulse(clock)
     db = Database(settings.database_path)
     drafts = Drafts(db, clock)
     budget = SendBudget(rate, keep=partial(_keep_pause, db))
-    transport = AiohttpRequest(token)
+    transport = AiohttpRequest(token, pulse=pulse)
     limiter = InteractiveRateLimiter(budget)
     app: MusterApp = (
         ApplicationBuilder()
@@ -82,7 +87,7 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         # Replies to people share the bulk sends' budget, ahead of them in the queue.
         .rate_limiter(limiter)
-        .concurrent_updates(PerChatOrder())
+        .concurrent_updates(PerChatOrder(metrics=metrics))
         # bot.polling fetches updates, confirming them only once handled.
         .updater(None)
         # One transport for every call python-telegram-bot makes (it polls for nothing).
@@ -96,9 +101,9 @@ def build_application(
         # The builder's overloads do not carry the context type into JobQueue's parameter.
         .build()  # type: ignore[assignment]
     )
-    client = BotApiClient(settings.telegram_api_url, token)
+    client = BotApiClient(settings.telegram_api_url, token, pulse=pulse)
     tuning = tuning or Tuning.for_rate(rate, paid=settings.paid_broadcast)
-    engine = DeliveryEngine(db, client, budget, app.bot, tuning, clock)
+    engine = DeliveryEngine(db, client, budget, app.bot, tuning, clock, metrics)
     if app.job_queue is None:
         raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
     reach = Reach(db, settings.admin_ids)
@@ -130,9 +135,13 @@ def build_application(
         petitions=Petitions(db, engine, reach, app.job_queue, app.bot, clock),
         turnout=Turnout(db, engine, reach, app.job_queue, clock, settings.followup_after),
         drafts=drafts,
-        editor=Editor(PlainCalls(BotApiClient(settings.telegram_api_url, token), limiter)),
+        editor=Editor(
+            PlainCalls(BotApiClient(settings.telegram_api_url, token, pulse=pulse), limiter)
+        ),
         apologies=Apologies(),
         printer=Printer(),
+        metrics=metrics,
+        pulse=pulse,
     )
     register_handlers(app, settings)
     return app

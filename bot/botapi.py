@@ -12,6 +12,8 @@ from typing import Any
 
 import aiohttp
 
+from bot.pulse import Pulse
+
 
 @dataclass(frozen=True, slots=True)
 class Reply:
@@ -30,9 +32,16 @@ class TransportError(Exception):
 
 class BotApiClient:
     def __init__(
-        self, api_url: str, token: str, *, connections: int = 64, timeout: float = 30.0
+        self,
+        api_url: str,
+        token: str,
+        *,
+        connections: int = 64,
+        timeout: float = 30.0,
+        pulse: Pulse | None = None,
     ) -> None:
         self._base = f"{api_url}/bot{token}/"
+        self._pulse = pulse
         self._token = token
         self._connections = connections
         self._timeout = aiohttp.ClientTimeout(total=timeout)
@@ -67,7 +76,10 @@ class BotApiClient:
             # aiohttp's messages can include the URL, and the URL includes the token.
             reason = f"{type(error).__name__}: {error}".replace(self._token, "<token>")
             raise TransportError(reason) from None
-        return _parse(status, body)
+        reply = _parse(status, body)
+        if reply.ok and self._pulse is not None:
+            self._pulse.heard()
+        return reply
 
 
 def _parse(status: int, body: bytes) -> Reply:

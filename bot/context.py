@@ -13,7 +13,9 @@ from bot.clock import Clock
 from bot.delivery import DeliveryEngine
 from bot.edits import Editor
 from bot.i18n import language_for
+from bot.metrics import Metrics
 from bot.printing import Printer
+from bot.pulse import Pulse
 from bot.settings import Settings
 from domain.actions import Mobilizer
 from domain.broadcasts import Broadcasts
@@ -46,6 +48,8 @@ class Services:
     editor: Editor
     apologies: Apologies
     printer: Printer
+    metrics: Metrics
+    pulse: Pulse
 
 
 class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -27,6 +27,7 @@ from bot.botapi import BotApiClient, Reply, TransportError
 from bot.budget import SendBudget
 from bot.clock import Clock, SystemClock
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from bot.metrics import Metrics, SendOutcome
 from storage import Database
 from storage import broadcasts as store
 from storage import supporters as supporter_store
@@ -111,8 +112,10 @@ class DeliveryEngine:
         bot: Bot,
         tuning: Tuning,
         clock: Clock | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.clock = clock or SystemClock()
+        self.metrics = metrics or Metrics(self.clock)
         self.db = db
         self.client = client
         self.budget = budget
@@ -353,18 +356,22 @@ class DeliveryEngine:
                 message_id = (
                     reply.result.get("message_id") if isinstance(reply.result, dict) else None
                 )
+                self.metrics.sent(SendOutcome.SENT)
                 return Result(user_id, Outcome.SENT, message_id=message_id)
             if reply.status == 429:
                 # Not a failure of this recipient: everyone waits, then this one is retried.
                 self.throttled += 1
+                self.metrics.sent(SendOutcome.THROTTLED)
                 await self.budget.pause(reply.retry_after or 1.0)
                 continue
             if reply.status == 403:
+                self.metrics.sent(SendOutcome.BLOCKED)
                 return Result(user_id, Outcome.BLOCKED, error=reply.description)
             if (
                 reply.status not in (0, 500, 502, 503, 504)
                 or failures + 1 >= self.tuning.max_attempts
             ):
+                self.metrics.sent(SendOutcome.FAILED)
                 return Result(user_id, Outcome.FAILED, error=reply.description[:200])
             failures += 1
             delay = self.tuning.backoff * 2 ** (failures - 1)

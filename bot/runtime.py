@@ -8,12 +8,14 @@ import signal
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+from bot import health
 from bot.app import ALLOWED_UPDATES, services_of
 from bot.botapi import BotApiClient
 from bot.context import MusterApp
 from bot.polling import Poller
 from bot.updates import PerChatOrder
 from bot.webhook import WebhookReceiver, default_secret
+from bot.webserver import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +27,9 @@ async def running(
     """Initialises, opens the services, polls and processes until the block exits; then stops
     polling, finishes the updates in flight, confirms them to Telegram and closes the
     services, as run_polling would. Telegram refusing the token while polling sets `stop`
-    and is raised as InvalidToken once everything is closed."""
+    and is raised as InvalidToken once everything is closed. /healthz and /metrics are
+    served from before the first update until the services close: on HTTP_PORT when
+    polling, on the webhook's own server in webhook mode."""
     try:
         await app.initialize()
     except BaseException:
@@ -40,9 +44,11 @@ async def running(
         if stop is not None:
             stop.set()
 
+    server: WebServer | None = None
     try:
         if app.post_init:
             await app.post_init(app)
+        server = await _serve_health(app)
         receiver = _receiver(app, poll_timeout, on_fatal)
         try:
             await receiver.start()
@@ -58,6 +64,9 @@ async def running(
         finally:
             await receiver.close()
     finally:
+        # First: a check must not read services half closed (and call the database broken).
+        if server is not None:
+            await server.stop()
         # Deliveries finish and close their client, after a start that failed half-way too.
         if app.post_stop:
             await app.post_stop(app)
@@ -66,6 +75,19 @@ async def running(
             await app.post_shutdown(app)
     if fatal:
         raise fatal[0]
+
+
+async def _serve_health(app: MusterApp) -> WebServer | None:
+    """A server of its own for /healthz and /metrics when polling with HTTP_PORT set; in
+    webhook mode the webhook's server has them (and HTTP_PORT is not used)."""
+    settings = services_of(app).settings
+    if settings.http_port is None or settings.webhook_url:
+        return None
+    server = WebServer(settings.http_host, settings.http_port)
+    server.add_routes(health.routes(app))
+    await server.start()
+    log.info("/healthz and /metrics on http://%s:%s", settings.http_host, server.port)
+    return server
 
 
 def _receiver(
@@ -78,7 +100,7 @@ def _receiver(
         raise RuntimeError("the application was not built by build_application")
     services = services_of(app)
     settings = services.settings
-    client = BotApiClient(settings.telegram_api_url, app.bot.token)
+    client = BotApiClient(settings.telegram_api_url, app.bot.token, pulse=services.pulse)
     if settings.webhook_url:
         secret = settings.webhook_secret
         return WebhookReceiver(
@@ -90,6 +112,8 @@ def _receiver(
             listen=settings.webhook_address,
             secret=secret.get_secret_value() if secret else default_secret(app.bot.token),
             allowed_updates=ALLOWED_UPDATES,
+            routes=health.routes(app),
+            on_contact=services.pulse.heard,
         )
     return Poller(
         app,

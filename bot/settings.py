@@ -21,6 +21,7 @@ DATABASE_FILE_EXPECTED = "expected the path of an SQLite file, like data/muster.
 OFFICIAL_API = "https://api.telegram.org"
 # What Telegram accepts as a webhook's secret_token.
 SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+PORT_EXPECTED = "expected a TCP port from 1 to 65535, like 8080"
 
 
 class Settings(BaseSettings):
@@ -54,6 +55,10 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1:8080"
     # The nightly window, on each city's clock, when what can wait waits; None: off.
     quiet_hours: Annotated[QuietHours | None, NoDecode] = QuietHours(time(21), time(8))
+    # /healthz and /metrics: served only when a port is given, on loopback unless told (a
+    # container sets 0.0.0.0 so that its healthcheck and a scraper beside it can reach them).
+    http_port: int | None = None
+    http_host: str = "127.0.0.1"
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -113,6 +118,32 @@ class Settings(BaseSettings):
     @classmethod
     def _quiet_window(cls, value: object) -> object:
         return parse_quiet_hours(value) if isinstance(value, str) else value
+
+    @field_validator("http_port", mode="before")
+    @classmethod
+    def _port(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if not text:
+                return None  # HTTP_PORT= (empty) leaves the server off, as unset does
+            if not text.isdigit():
+                raise ValueError(f"{PORT_EXPECTED}, not {text!r}")
+            value = int(text)
+        if isinstance(value, int) and not 1 <= value <= 65535:
+            raise ValueError(f"{PORT_EXPECTED}, not {value}")
+        return value
+
+    @field_validator("http_host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        host = value.strip()
+        # A URL or a blank is a mistake to name now, not a bind error at start-up.
+        if not host or "/" in host or any(character.isspace() for character in host):
+            raise ValueError(
+                "expected an address to listen on, like 127.0.0.1 (this machine only) or "
+                "0.0.0.0 (every interface)"
+            )
+        return host
 
     @field_validator("broadcast_rate")
     @classmethod

@@ -16,6 +16,8 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.pulse import Pulse
+
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -32,8 +34,10 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float = 5.0,
         pool_timeout: float = 1.0,
         media_write_timeout: float = 20.0,
+        pulse: Pulse | None = None,
     ) -> None:
         self._token = token
+        self._pulse = pulse
         self._connections = connections
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
@@ -88,7 +92,7 @@ class AiohttpRequest(BaseRequest):
                 timeout=timeout,
                 headers={"User-Agent": self.USER_AGENT},
             ) as response:
-                return response.status, await response.read()
+                status, body = response.status, await response.read()
         except TimeoutError:
             # Not chained: aiohttp's timeout names the URL, and the URL holds the token.
             raise TimedOut from None
@@ -96,6 +100,9 @@ class AiohttpRequest(BaseRequest):
             # aiohttp's messages can include the URL, and the URL includes the token.
             reason = f"aiohttp.{type(error).__name__}: {error}".replace(self._token, "<token>")
             raise NetworkError(reason) from None
+        if status == 200 and self._pulse is not None:
+            self._pulse.heard()
+        return status, body
 
 
 def _chosen(value: ODVInput[float], default: float) -> float | None:

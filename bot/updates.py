@@ -12,6 +12,7 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 from bot.budget import ARRIVAL
+from bot.metrics import Metrics
 from bot.scope import open_update_scope
 
 UNBOUNDED = 2**31 - 1
@@ -82,7 +83,12 @@ class PerChatOrder(BaseUpdateProcessor):
     """A supporter who taps two buttons quickly must see the second answered after the first;
     a broadcast organizer must not wait for thousands of strangers' /start."""
 
-    def __init__(self, max_concurrent_updates: int = 64, in_hand: InHand | None = None) -> None:
+    def __init__(
+        self,
+        max_concurrent_updates: int = 64,
+        in_hand: InHand | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
         # python-telegram-bot takes its slot before do_process_update runs: a person tapping
         # a hundred times would fill every slot with updates waiting for their own earlier
         # ones, and everyone else would wait. Its limit is set out of reach, and the real one
@@ -90,6 +96,7 @@ class PerChatOrder(BaseUpdateProcessor):
         super().__init__(UNBOUNDED)
         self._slots = asyncio.Semaphore(max_concurrent_updates)
         self.in_hand = in_hand or InHand()
+        self.metrics = metrics or Metrics()
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
@@ -107,19 +114,28 @@ class PerChatOrder(BaseUpdateProcessor):
         key = _order_key(update)
         if key is None:
             async with self._slots:
-                await coroutine
+                await self._handle(update, coroutine)
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
             async with lock, self._slots:
                 SLOT.set(self._slots)
-                await coroutine
+                await self._handle(update, coroutine)
         finally:
             # Forget idle people so the map stays as small as the set of active chats.
             self._waiting[key] -= 1
             if self._waiting[key] == 0:
                 del self._waiting[key], self._locks[key]
+
+    async def _handle(self, update: object, coroutine: Awaitable[Any]) -> None:
+        # Counted here, where every update passes once: two clock readings and two
+        # increments, about 1.5 µs against the ~1.2 ms a sign-up costs.
+        began = time.perf_counter()
+        try:
+            await coroutine
+        finally:
+            self.metrics.update_handled(update, time.perf_counter() - began)
 
     async def initialize(self) -> None:
         """Nothing to open."""

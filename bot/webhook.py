@@ -20,7 +20,7 @@ import hmac
 import json
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -69,6 +69,7 @@ class WebhookReceiver(Receiver):
         secret: str,
         allowed_updates: list[str],
         routes: Iterable[web.AbstractRouteDef] = (),
+        on_contact: Callable[[], None] = lambda: None,
     ) -> None:
         super().__init__(app, db, in_hand)
         self._client = client
@@ -77,6 +78,7 @@ class WebhookReceiver(Receiver):
         self._secret = secret
         self._allowed = allowed_updates
         self._routes = list(routes)
+        self._on_contact = on_contact  # a request with the secret: Telegram is there
         self._runner: web.AppRunner | None = None
         self._forgetting: asyncio.Task[None] | None = None
         self.port = 0  # bound, once started
@@ -160,6 +162,7 @@ class WebhookReceiver(Receiver):
         if not hmac.compare_digest(given.encode(), self._secret.encode()):
             log.warning("a webhook request without the right secret token was refused")
             return web.Response(status=403)
+        self._on_contact()
         try:
             raw = await request.json()
         except ValueError:

@@ -650,6 +650,21 @@ async def set_progress_message(
         )
 
 
+async def sending_since(db: Database) -> dict[int, int | None]:
+    """The broadcasts being delivered, each with when its delivery began (UTC Unix seconds)."""
+    rows = await db.fetch_all("SELECT id, started_at FROM broadcasts WHERE status = 'sending'")
+    return {row[0]: row[1] for row in rows}
+
+
+async def pending_count(db: Database, broadcast_id: int) -> int:
+    """Recipients still to be sent to; a scan of the broadcast's rows, so on a connection of
+    its own."""
+    sql = "SELECT count(*) FROM deliveries WHERE broadcast_id = ? AND status = 'pending'"
+    return await db.read_apart(
+        lambda connection: int(connection.execute(sql, (broadcast_id,)).fetchone()[0])
+    )
+
+
 async def in_state(db: Database, state: State) -> list[Broadcast]:
     rows = await db.fetch_all(
         "SELECT * FROM broadcasts WHERE status = ? ORDER BY coalesce(send_at, created_at), id",

@@ -57,6 +57,11 @@ async def test_a_supporter_is_answered_through_the_webhook(
         await ana.says("/start")
         assert (await ana.receives()).text == NO_CITIES
         await sim.idle()
+        # The webhook's server answers /healthz and /metrics too (HTTP_PORT is not used).
+        base = (settings.webhook_url or "").removesuffix("/telegram/hook")
+        async with aiohttp.ClientSession() as session, session.get(f"{base}/healthz") as health:
+            assert health.status == 200
+            assert (await health.json())["status"] == "ok"
     assert sim.stats.requests["getUpdates"] == 0
     assert sim.stats.updates_confirmed == sim.stats.updates_enqueued
 
