@@ -16,6 +16,7 @@ from bot.i18n import language_for
 from bot.printing import Printer
 from bot.settings import Settings
 from domain.actions import Mobilizer
+from domain.bans import Bans
 from domain.broadcasts import Broadcasts
 from domain.cities import Cities
 from domain.drafts import Drafts
@@ -44,6 +45,7 @@ class Services:
     editor: Editor
     apologies: Apologies
     printer: Printer
+    bans: Bans
 
 
 class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -89,6 +91,10 @@ class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any],
     @property
     def printer(self) -> Printer:
         return self.services.printer
+
+    @property
+    def bans(self) -> Bans:
+        return self.services.bans
 
     @property
     def settings(self) -> Settings:
