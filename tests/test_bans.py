@@ -168,7 +168,10 @@ async def test_bad_arguments_admins_and_repeats_get_clear_replies(
     sim: BotApiSimulator, admin: SimUser, db: Database
 ) -> None:
     """A missing, extra or non-numeric id gets the usage; an admin cannot be banned; a second
-    ban, or an unban of someone not banned, says so; nothing is written for any of them."""
+    ban, or an unban of someone not banned, says so; nothing is written for any of them.
+    (/help lists the commands for admins.)"""
+    await admin.says("/help")
+    assert "/ban user_id: ignore someone and send them nothing" in (await admin.receives()).text
     expected = {
         "/ban": "Usage: /ban user_id, with the person's numeric Telegram user id",
         "/ban @troll": "Usage: /ban user_id",
