@@ -64,6 +64,9 @@ async def burst(
             telegram_api_url=sim.url,
             database_path=workdir / "replies.db",
             broadcast_rate=rate,
+            # Each person sends dozens at once: flood control would ignore most of them, and
+            # this measures how replies queue, so every message is let through.
+            flood_limit=messages,
             _env_file=None,  # type: ignore[call-arg]
         )
         async with running(build_application(settings, TOKEN), poll_timeout=1):

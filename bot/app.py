@@ -8,7 +8,7 @@ from functools import partial
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import ApplicationBuilder, ContextTypes, Defaults, TypeHandler
 
 from bot.apologies import Apologies
 from bot.botapi import BotApiClient
@@ -18,6 +18,8 @@ from bot.clock import Clock, SystemClock
 from bot.context import MusterApp, MusterContext, Services
 from bot.delivery import DeliveryEngine, Tuning
 from bot.edits import Editor
+from bot.flood import FloodControl
+from bot.gate import Gate, GatedOrder
 from bot.menu import register_menu
 from bot.metrics import Metrics
 from bot.persistence import DraftPersistence
@@ -26,8 +28,8 @@ from bot.pulse import Pulse
 from bot.ratelimit import InteractiveRateLimiter
 from bot.settings import Settings
 from bot.transport import AiohttpRequest
-from bot.updates import PerChatOrder
 from domain.actions import Mobilizer
+from domain.bans import Bans
 from domain.broadcasts import Broadcasts
 from domain.cities import Cities
 from domain.drafts import Drafts
@@ -39,11 +41,13 @@ from handlers import (
     account,
     actions,
     admin,
+    bans,
     broadcast,
     checkin,
     cities,
     errors,
     fallback,
+    guard,
     membership,
     petitions,
     roles,
@@ -78,6 +82,7 @@ def build_application(
     budget = SendBudget(rate, keep=partial(_keep_pause, db))
     transport = AiohttpRequest(token, pulse=pulse)
     limiter = InteractiveRateLimiter(budget)
+    gate = Gate(FloodControl(settings.flood_limit, clock), settings.admin_ids)
     app: MusterApp = (
         ApplicationBuilder()
         .token(token)
@@ -87,7 +92,8 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         # Replies to people share the bulk sends' budget, ahead of them in the queue.
         .rate_limiter(limiter)
-        .concurrent_updates(PerChatOrder(metrics=metrics))
+        # Banned people and flooders are turned away as their updates arrive (bot/gate.py).
+        .concurrent_updates(GatedOrder(gate, metrics=metrics))
         # bot.polling fetches updates, confirming them only once handled.
         .updater(None)
         # One transport for every call python-telegram-bot makes (it polls for nothing).
@@ -142,6 +148,7 @@ def build_application(
         printer=Printer(),
         metrics=metrics,
         pulse=pulse,
+        bans=Bans(db, engine, gate, settings.admin_ids),
     )
     register_handlers(app, settings)
     return app
@@ -151,10 +158,14 @@ def build_application(
 # handler that matches runs. A conversation's step ends the update's handling
 # (ApplicationHandlerStop); a command or a conversation-opening button in the middle of a
 # conversation ends it and goes on to the later groups, where its own handler takes it.
+GUARD = -1
 BROADCAST_CONVERSATION, ACTION_CONVERSATION, PETITION_CONVERSATION, EVERYTHING_ELSE = 0, 1, 2, 3
 
 
 def register_handlers(app: MusterApp, settings: Settings) -> None:
+    # First of all: updates of banned people and flooders end here (ApplicationHandlerStop),
+    # before any conversation could take them as its next step.
+    app.add_handler(TypeHandler(Update, guard.turn_away), group=GUARD)
     app.add_handler(broadcast.conversation(), group=BROADCAST_CONVERSATION)
     # After the broadcast conversation: its Change-time and Change-place buttons, pressed
     # while composing a broadcast, leave that and then open this one.
@@ -168,6 +179,7 @@ def register_handlers(app: MusterApp, settings: Settings) -> None:
         *account.handlers(),
         *admin.handlers(settings.admin_ids),
         *roles.handlers(settings.admin_ids),
+        *bans.handlers(settings.admin_ids),
         *broadcast.handlers(),
         *actions.handlers(),
         *checkin.handlers(),
@@ -191,6 +203,7 @@ def services_of(app: MusterApp) -> Services:
 async def _open_services(app: MusterApp) -> None:
     services = services_of(app)
     await services.db.open()
+    await services.bans.load()  # before the first update reaches the gate
     await services.editor.open()
     await _restore_pause(services.engine.budget, services.db)
     await register_menu(app.bot, services.settings.admin_ids)

@@ -18,6 +18,7 @@ from bot.printing import Printer
 from bot.pulse import Pulse
 from bot.settings import Settings
 from domain.actions import Mobilizer
+from domain.bans import Bans
 from domain.broadcasts import Broadcasts
 from domain.cities import Cities
 from domain.drafts import Drafts
@@ -50,6 +51,7 @@ class Services:
     printer: Printer
     metrics: Metrics
     pulse: Pulse
+    bans: Bans
 
 
 class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -99,6 +101,10 @@ class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any],
     @property
     def printer(self) -> Printer:
         return self.services.printer
+
+    @property
+    def bans(self) -> Bans:
+        return self.services.bans
 
     @property
     def settings(self) -> Settings:

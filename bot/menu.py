@@ -38,7 +38,7 @@ ORGANIZER_COMMANDS = (
     "scheduled",
     "cancel",
 )
-ADMIN_COMMANDS = ("addcity", "promote", "demote", "organizers")
+ADMIN_COMMANDS = ("addcity", "promote", "demote", "organizers", "ban", "unban", "banned")
 
 
 def commands(names: Iterable[str], language: str) -> list[BotCommand]:

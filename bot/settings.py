@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     paid_broadcast: bool = False
     # How late a scheduled send may still go out after the bot was down.
     missed_grace: Annotated[timedelta, NoDecode] = timedelta(hours=1)
+    # More updates than this from one person within 10 seconds, and they are ignored for a
+    # minute.
+    flood_limit: int = 20
     # Reminders to everyone who said yes, this long before an action starts.
     reminder_offsets: Annotated[tuple[timedelta, ...], NoDecode] = (
         timedelta(hours=24),
@@ -144,6 +147,19 @@ class Settings(BaseSettings):
                 "0.0.0.0 (every interface)"
             )
         return host
+
+    @field_validator("flood_limit", mode="before")
+    @classmethod
+    def _positive_count(cls, value: object) -> object:
+        # Read as text here, so that "0", "-5", "2.5" and "lots" get the same clear line.
+        if isinstance(value, str):
+            value = value.strip()
+            if not (value.isascii() and value.isdigit() and int(value) > 0):
+                raise ValueError("expected a positive whole number of updates, like 20")
+            return int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError("expected a positive whole number of updates, like 20")
+        return value
 
     @field_validator("broadcast_rate")
     @classmethod

@@ -31,8 +31,9 @@ class Reach:
 
     async def promote(
         self, actor_id: int, user_id: int, city_ids: list[int], all_cities: bool
-    ) -> Organizer:
-        """Makes a supporter an organizer for these cities (or every city); audited."""
+    ) -> Organizer | None:
+        """Makes a supporter an organizer for these cities (or every city); audited. None for
+        a banned person, who cannot be promoted."""
         return await store.promote(self.db, actor_id, user_id, city_ids, all_cities)
 
     async def demote(self, actor_id: int, user_id: int) -> bool:

@@ -89,7 +89,7 @@ async def show_help(update: Update, context: MusterContext) -> None:
     if await context.reach(update.effective_user) is not None:
         text += t(language, "help_organizer")
     if context.is_admin(update.effective_user):
-        text += t(language, "help_admin")
+        text += t(language, "help_admin") + t(language, "help_admin_bans")
     if update.effective_message is not None:
         await update.effective_message.reply_text(text)
 

@@ -34,6 +34,9 @@ async def promote(update: Update, context: MusterContext) -> None:
     organizer = await context.services.reach.promote(
         actor.id, user_id, [city.id for city in cities], everything
     )
+    if organizer is None:
+        await reply(update, context, "promote_refused_banned", user_id=user_id)
+        return
     scope = await describe_scope(context, organizer, await context.language_of(actor))
     await _refresh_menu(context, user_id, organizer=True)
     await _tell(context, user_id, "you_were_promoted", organizer)

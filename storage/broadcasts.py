@@ -192,10 +192,12 @@ async def insert_direct(
 ) -> int:
     """create_direct inside the caller's transaction, for changes that must happen with it."""
     broadcast_id = await _insert(tx, None, city_id, content, State.SENDING, None, expires_at)
-    # Only people with a row: an admin who never sent /start has nowhere to be written to.
+    # Only people with a row (an admin who never sent /start has nowhere to be written to),
+    # and nobody banned.
     await tx.executemany(
         "INSERT INTO deliveries (broadcast_id, user_id) SELECT ?, user_id FROM supporters "
-        "WHERE user_id = ? ON CONFLICT DO NOTHING",
+        "WHERE user_id = ? AND user_id NOT IN (SELECT user_id FROM bans) "
+        "ON CONFLICT DO NOTHING",
         ((broadcast_id, user_id) for user_id in user_ids),
     )
     await tx.execute(
@@ -282,14 +284,16 @@ async def get(db: Database, broadcast_id: int) -> Broadcast | None:
     return (await _with_versions(db, [row]))[0] if row else None
 
 
-# Followers who may be messaged now: active, and following the city (or any city).
+# Followers who may be messaged now: active, not banned, and following the city (or any
+# city). (A ban drops the person's follows too; this holds even for a follow that raced it.)
 _FOLLOWERS_OF_CITY = (
     "SELECT subscriptions.user_id FROM subscriptions JOIN supporters USING (user_id) "
-    "WHERE subscriptions.city_id = ? AND supporters.status = 'active'"
+    "WHERE subscriptions.city_id = ? AND supporters.status = 'active' "
+    "AND supporters.user_id NOT IN (SELECT user_id FROM bans)"
 )
 _FOLLOWERS_OF_ANY = (
     "SELECT DISTINCT subscriptions.user_id FROM subscriptions JOIN supporters USING (user_id) "
-    "WHERE supporters.status = 'active'"
+    "WHERE supporters.status = 'active' AND supporters.user_id NOT IN (SELECT user_id FROM bans)"
 )
 
 

@@ -39,9 +39,14 @@ async def get(db: Database, user_id: int) -> Organizer | None:
 
 async def promote(
     db: Database, actor_id: int, user_id: int, city_ids: Sequence[int], all_cities: bool
-) -> Organizer:
-    """Grants cities (or all of them) on top of what the organizer may reach already."""
+) -> Organizer | None:
+    """Grants cities (or all of them) on top of what the organizer may reach already; None
+    for a banned person (asked in the same transaction, so a ban at the same moment cannot
+    slip between the check and the grant)."""
     async with db.transaction() as tx:
+        async with tx.execute("SELECT 1 FROM bans WHERE user_id = ?", (user_id,)) as cursor:
+            if await cursor.fetchone() is not None:
+                return None
         await tx.execute(
             "INSERT INTO organizers (user_id, all_cities, promoted_at) VALUES (?, ?, ?) "
             "ON CONFLICT (user_id) DO UPDATE SET all_cities = max(all_cities, excluded.all_cities)",
@@ -53,9 +58,7 @@ async def promote(
         )
         detail = "all" if all_cities else ",".join(str(city_id) for city_id in city_ids)
         await audit.record(tx, actor_id, "promote", user_id, f"cities={detail}")
-    organizer = await get(db, user_id)
-    assert organizer is not None
-    return organizer
+    return await get(db, user_id)
 
 
 async def demote(db: Database, actor_id: int, user_id: int) -> bool:

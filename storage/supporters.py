@@ -128,6 +128,7 @@ _UNLINK = (
     "UPDATE actions SET author_id = NULL WHERE author_id = ?",
     "UPDATE petitions SET author_id = NULL WHERE author_id = ?",
     "UPDATE audit_log SET subject_id = NULL WHERE subject_id = ?",
+    "UPDATE bans SET banned_by = NULL WHERE banned_by = ?",
 )
 
 

@@ -39,6 +39,8 @@ def start_muster(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]
         ("TELEGRAM_API_URL", "api.telegram.org"),
         ("DATABASE_PATH", ""),
         ("DATABASE_PATH", "/etc"),
+        ("FLOOD_LIMIT", "0"),
+        ("FLOOD_LIMIT", "lots"),
     ],
 )
 def test_wrong_setting_exits_2_naming_the_variable(
@@ -50,6 +52,18 @@ def test_wrong_setting_exits_2_naming_the_variable(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and variable in lines[0] and "Traceback" not in result.stderr
     assert TOKEN not in result.stderr + result.stdout
+
+
+def test_flood_limit_is_a_positive_whole_number(monkeypatch: pytest.MonkeyPatch) -> None:
+    """FLOOD_LIMIT defaults to 20; zero, negatives and fractions are refused, naming it."""
+    monkeypatch.delenv("FLOOD_LIMIT", raising=False)
+    assert load_settings(_env_file=None).flood_limit == 20
+    monkeypatch.setenv("FLOOD_LIMIT", " 5 ")
+    assert load_settings(_env_file=None).flood_limit == 5
+    for wrong in ("-3", "2.5", ""):
+        monkeypatch.setenv("FLOOD_LIMIT", wrong)
+        with pytest.raises(SettingsError, match=r"^FLOOD_LIMIT: expected a positive whole number"):
+            load_settings(_env_file=None)
 
 
 def test_admin_ids_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
