@@ -17,6 +17,7 @@ from bot.context import MusterContext
 from bot.flood import IGNORE_FOR, WINDOW
 from bot.gate import VERDICT, Verdict
 from bot.i18n import t
+from views.buttons import ERASE
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,9 @@ async def turn_away(update: Update, context: MusterContext) -> None:
     if user is not None and context.bans.is_banned(user.id):
         # Asked again as its turn comes: a ban may have come since the update arrived.
         verdict = Verdict.BANNED
-    if verdict is Verdict.ADMIT:
+    if verdict is Verdict.ADMIT or (verdict is Verdict.BANNED and _erasing(update)):
+        # Erasure stays everyone's: a ban keeps a troll from being heard, not from having
+        # their data deleted (the ban itself, an id and a date, stays).
         return
     if verdict is Verdict.FLOODING and user is not None:
         log.warning(
@@ -45,6 +48,15 @@ async def turn_away(update: Update, context: MusterContext) -> None:
         except TelegramError as error:
             log.info("a turned-away press was not answered: %s", error)
     raise ApplicationHandlerStop
+
+
+def _erasing(update: Update) -> bool:
+    """/deleteme, or a press of its confirmation's buttons."""
+    message = update.message
+    if message is not None and message.text is not None:
+        return message.text.split("@")[0].split()[0:1] == ["/deleteme"]
+    query = update.callback_query
+    return query is not None and ERASE.parse(query.data) is not None
 
 
 async def _tell_ignored(context: MusterContext, user_id: int, language: str) -> None:

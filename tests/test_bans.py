@@ -73,6 +73,26 @@ async def test_a_banned_person_gets_nothing_until_the_ban_is_lifted(
     assert ("ban", admin.id, troll.id) in entries and ("unban", admin.id, troll.id) in entries
 
 
+async def test_a_banned_person_can_still_erase_their_data(
+    sim: BotApiSimulator, admin: SimUser, db: Database, seattle: City
+) -> None:
+    """Erasure stays everyone's: a banned troll's /deleteme and its confirmation go through
+    and erase their supporter row; the ban itself (an id and a date) stays."""
+    troll = await signed_up(sim, "Troll")
+    await admin.says(f"/ban {troll.id}")
+    await admin.receives()
+    troll.mark_all_read()
+    await troll.says("/deleteme")
+    confirm = await troll.receives()
+    assert confirm.labels() == ["Yes, erase everything", "No, keep it"]
+    await troll.presses("Yes, erase everything")
+    await troll.waits_for(lambda chat: chat.last.text.startswith("🗑 Done."))
+    assert await db.fetch_one("SELECT 1 FROM supporters WHERE user_id = ?", (troll.id,)) is None
+    await troll.says("/start")
+    await sim.idle()
+    assert troll.last.text.startswith("🗑 Done.")  # still banned: no reply
+
+
 async def test_a_broadcast_to_their_city_leaves_a_banned_follower_out(
     sim: BotApiSimulator, admin: SimUser, db: Database, organizer: SimUser, seattle: City
 ) -> None:
