@@ -126,16 +126,19 @@ class Poller(Receiver):
             raise InvalidToken(reply.description)
         if not reply.ok or not isinstance(reply.result, list):
             raise _Retry(reply.description, reply.retry_after)
+        newest = self._in_hand.newest
         fresh = [
             raw
             for raw in reply.result
-            if isinstance(raw, dict) and self._in_hand.receive(int(raw.get("update_id", 0)))
+            if isinstance(raw, dict) and int(raw.get("update_id", 0)) > newest
         ]
-        # Recorded before it is queued, and before the next getUpdates confirms it.
+        # Recorded before it is taken in hand: the next getUpdates confirms what is in hand,
+        # so a batch the database refused is fetched again, not confirmed unrecorded.
         received = [(raw["update_id"], json.dumps(raw)) for raw in fresh]
         await store.keep(self._db, received, ())
         for raw in fresh:
-            await self._queue(raw["update_id"], raw)
+            if self._in_hand.receive(int(raw["update_id"])):
+                await self._queue(raw["update_id"], raw)
 
     async def _forget_handled(self) -> None:
         """Removes handled updates' rows as soon as Telegram has been told it may forget them

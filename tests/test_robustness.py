@@ -16,6 +16,7 @@ from bot.runtime import running
 from bot.settings import Settings
 from simulator.server import BotApiSimulator
 from storage import Database
+from storage import health as health_store
 from storage.cities import City
 from tests.conftest import TOKEN
 
@@ -134,3 +135,24 @@ async def test_an_update_the_bot_cannot_read_is_skipped_and_nothing_else_lost(
         for r in caplog.records
     )
     assert await db.fetch_all("SELECT update_id FROM inbox") == []
+
+
+async def test_updates_the_database_cannot_record_stay_with_telegram(
+    sim: BotApiSimulator, db: Database, muster: MusterApp
+) -> None:
+    """While the database refuses writes, Ana's /start is fetched but not recorded, so the
+    next getUpdates does not confirm it: it stays with Telegram. Once the database takes
+    writes again, it is fetched again and answered."""
+    ana = sim.user("Ana")
+    await health_store.refuse_writes(db, True)
+    try:
+        await ana.says("/start")
+        fetched = sim.stats.requests["getUpdates"]
+        assert await sim.wait_until(lambda: sim.stats.requests["getUpdates"] >= fetched + 2, 10)
+        assert sim.stats.updates_confirmed < sim.stats.updates_enqueued
+        assert ana.messages == []
+    finally:
+        await health_store.refuse_writes(db, False)
+    await ana.receives(timeout=15)
+    await sim.idle()
+    assert sim.stats.updates_confirmed == sim.stats.updates_enqueued
