@@ -9,12 +9,14 @@ import logging
 import os
 import pickle
 import sys
-from collections.abc import Callable, Coroutine, Hashable
+from collections.abc import Callable, Coroutine, Hashable, Sequence
 from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+R = TypeVar("R")
+SLICE = 10_000  # rows pickled at a time: a few milliseconds of the event loop's time
 # Longer than the 250,000-name petition takes on a small server (bench/petition_pdf.py).
 DRAWING_TIME = 300.0
 
@@ -47,13 +49,19 @@ class Printer:
         if not task.cancelled() and task.exception() is not None:
             log.error("a print job failed", exc_info=task.exception())
 
-    async def draw(self, render: Callable[[T], bytes], what: T) -> bytes:
-        """render(what) in a child process, one document at a time; `render` must be a
-        module-level function and `what` plain data, since both are pickled to it."""
+    async def draw(
+        self, render: Callable[[T, list[R]], bytes], what: T, rows: Sequence[R] = ()
+    ) -> bytes:
+        """render(what, rows) in a child process, one document at a time. `render` must be a
+        module-level function, and `what` and `rows` plain data: they are pickled to it, the
+        rows (a quarter of a million names) in slices with a turn for the event loop between
+        them, which one pickling of the lot (a fifth of a second) would not give."""
         async with self._turn:
-            return await self._in_child(pickle.dumps((render, what), pickle.HIGHEST_PROTOCOL))
+            return await self._in_child(render, what, rows)
 
-    async def _in_child(self, job: bytes) -> bytes:
+    async def _in_child(
+        self, render: Callable[..., bytes], what: object, rows: Sequence[Any]
+    ) -> bytes:
         child = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -67,7 +75,10 @@ class Printer:
         self._children.add(child)
         try:
             async with asyncio.timeout(self._time_allowed):
-                drawn, errors = await child.communicate(job)
+                output = asyncio.gather(_read(child.stdout), _read(child.stderr))
+                await _send(child, render, what, rows)
+                drawn, errors = await output
+                await child.wait()
         except TimeoutError:
             log.error("a document took more than %.0f s to draw; stopped", self._time_allowed)
             raise PrintFailed("too slow") from None
@@ -96,12 +107,41 @@ class Printer:
                 await child.wait()
 
 
+async def _send(
+    child: asyncio.subprocess.Process,
+    render: Callable[..., bytes],
+    what: object,
+    rows: Sequence[Any],
+) -> None:
+    """(render, what, number of slices), then each slice of rows, each pickled apart."""
+    pipe = child.stdin
+    if pipe is None:
+        raise RuntimeError("the child has no standard input")
+    slices = range(0, len(rows), SLICE)
+    try:
+        pipe.write(pickle.dumps((render, what, len(slices)), pickle.HIGHEST_PROTOCOL))
+        for start in slices:
+            pipe.write(pickle.dumps(list(rows[start : start + SLICE]), pickle.HIGHEST_PROTOCOL))
+            await pipe.drain()  # and the event loop's turn
+        pipe.close()
+        await pipe.wait_closed()
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the child ended early: its exit status and standard error say why
+
+
+async def _read(stream: asyncio.StreamReader | None) -> bytes:
+    return await stream.read() if stream is not None else b""
+
+
 def main() -> None:
-    """The child: a pickled (render, what) on standard input, the document on standard
-    output."""
+    """The child: the pickled job on standard input, the document on standard output."""
     # The only writer is the parent, Printer._in_child: nothing untrusted reaches this pipe.
-    render, what = pickle.load(sys.stdin.buffer)  # noqa: S301
-    sys.stdout.buffer.write(render(what))
+    source = sys.stdin.buffer
+    render, what, slices = pickle.load(source)  # noqa: S301
+    rows: list[Any] = []
+    for _ in range(slices):
+        rows.extend(pickle.load(source))  # noqa: S301
+    sys.stdout.buffer.write(render(what, rows))
     sys.stdout.buffer.flush()
 
 

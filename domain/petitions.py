@@ -265,5 +265,6 @@ class Petitions:
 def printable(text: str) -> str:
     """A name as it goes on paper: control and formatting characters dropped (they could
     reorder or hide text), spaces collapsed, cut at NAME_LIMIT characters."""
-    visible = "".join(c for c in text if not unicodedata.category(c).startswith("C"))
+    composed = unicodedata.normalize("NFC", text)  # "ễ" as one character, as it is printed
+    visible = "".join(c for c in composed if not unicodedata.category(c).startswith("C"))
     return " ".join(visible.split())[:NAME_LIMIT]

@@ -5,9 +5,12 @@ As everywhere, who may act on which city is asked afresh at every step."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from datetime import UTC, date, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -50,8 +53,10 @@ from views.buttons import (
     one_per_row,
 )
 from views.exports import counts_csv
-from views.petition_pdf import Sheet, petition_pdf, sheet_of
+from views.petition_pdf import Sheet, Signer, petition_pdf, sheet_of
 from views.petitions import render, share_link, sign_markup
+
+log = logging.getLogger(__name__)
 
 SCOPE, TITLE, DEMAND, TARGET, GOAL, NAMES, CONFIRM, PUBLISH_AT = range(8)
 END = ConversationHandler.END
@@ -522,39 +527,51 @@ async def export(update: Update, context: MusterContext) -> None:
         return
     chat_id, actor = query.message.chat.id, query.from_user.id
     language = await context.language_of(query.from_user)
+    key = (chat_id, petition.id)
+    if context.printer.busy_with(key):  # a second press while the first is drawn
+        await context.bot.send_message(chat_id, t(language, "pdf_busy", id=petition.id))
+        return
     delivery = await context.petitions.export(actor, petition)
     names = await context.cities.names()
     day = datetime.fromtimestamp(context.clock.now(), UTC).date()
     await _send_csv(context, chat_id, petition, delivery.tally, names, language, day)
-    key = (chat_id, petition.id)
-    if context.printer.busy_with(key):
-        await context.bot.send_message(chat_id, t(language, "pdf_busy", id=petition.id))
-        return
     count = delivery.tally.total
     await context.bot.send_message(
         chat_id, t(language, "pdf_preparing", id=petition.id, count=count)
     )
     sheet = sheet_of(petition, delivery, names, language, day)
-    context.printer.start(key, _send_pdf(context, chat_id, actor, petition, sheet))
+    signers = delivery.signers or []
+    context.printer.start(key, _send_pdf(context, chat_id, actor, petition, sheet, signers))
 
 
 async def _send_pdf(
-    context: MusterContext, chat_id: int, actor: int, petition: Petition, sheet: Sheet
+    context: MusterContext,
+    chat_id: int,
+    actor: int,
+    petition: Petition,
+    sheet: Sheet,
+    signers: list[Signer],
 ) -> None:
     """Draws the PDF in a worker process, then sends it: a quarter of a million names take
     seconds, and the organizer's chat is answered meanwhile."""
     language = sheet.language
     try:
-        pdf = await context.printer.draw(petition_pdf, sheet)
+        pdf = await context.printer.draw(petition_pdf, sheet, signers)
     except PrintFailed:
         await context.bot.send_message(chat_id, t(language, "pdf_failed", id=petition.id))
         return
-    # In the audit log once the names are on their way out of the bot.
+    # In the audit log as the names leave the bot: even if the upload fails, they may
+    # have reached Telegram.
     await context.petitions.printed(actor, petition)
     caption = _caption(language, "pdf_caption", petition, sheet.total, sheet.day)
     document = InputFile(pdf, filename=f"petition-{petition.id}-{sheet.day.isoformat()}.pdf")
-    # A few megabytes for a quarter of a million names: more than the default 5 s to upload.
-    await context.bot.send_document(chat_id, document, caption=caption, write_timeout=120)
+    try:
+        # A few megabytes for a quarter of a million names: more than the default 5 s.
+        await context.bot.send_document(chat_id, document, caption=caption, write_timeout=120)
+    except TelegramError as error:
+        log.warning("petition %s: the PDF was not delivered: %s", petition.id, error)
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(chat_id, t(language, "pdf_failed", id=petition.id))
 
 
 async def _send_csv(

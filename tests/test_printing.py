@@ -11,25 +11,29 @@ import pytest
 from bot.printing import Printer, PrintFailed
 
 
-def shout(text: str) -> bytes:
+def shout(text: str, rows: list[str]) -> bytes:
     """A stand-in document: module-level, so the child can import it."""
-    return text.upper().encode()
+    return " ".join([text, *rows]).upper().encode()
 
 
-def broken(text: str) -> bytes:
+def broken(text: str, rows: list[str]) -> bytes:
     raise ValueError(f"cannot draw {text}")
 
 
-def slow(seconds: float) -> bytes:
+def slow(seconds: float, rows: list[str]) -> bytes:
     time.sleep(seconds)
     return b"late"
 
 
 async def test_a_document_is_drawn_in_a_child_process() -> None:
-    """What the child drew comes back whole, a megabyte as well as a word."""
+    """What the child drew comes back whole, a megabyte as well as a word, and every row
+    sent in slices arrives, in order."""
     printer = Printer()
     assert await printer.draw(shout, "petition") == b"PETITION"
     assert await printer.draw(shout, "x" * 1_000_000) == b"X" * 1_000_000
+    rows = [str(number) for number in range(25_001)]
+    drawn = await printer.draw(shout, "names", rows)
+    assert drawn.split() == [b"NAMES", *(row.encode() for row in rows)]
 
 
 async def test_a_drawing_that_fails_or_takes_too_long_is_told_as_a_failure(

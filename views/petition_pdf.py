@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from babel.dates import format_date
@@ -53,8 +53,8 @@ class Sheet:
     total: int
     by_city: dict[int | None, int]
     city_names: dict[int, str]
-    # None when the petition collected no names; then only the counts are printed.
-    signers: list[Signer] | None = field(default=None)
+    # False: the petition asked for no names, and only the counts are printed.
+    names_collected: bool = False
 
 
 def sheet_of(
@@ -71,19 +71,20 @@ def sheet_of(
         total=delivery.tally.total,
         by_city=delivery.tally.by_city,
         city_names=city_names,
-        signers=delivery.signers,
+        names_collected=delivery.signers is not None,
     )
 
 
-def petition_pdf(sheet: Sheet) -> bytes:
-    """The PDF's bytes. Pure computation (no database, no network), for a worker process."""
+def petition_pdf(sheet: Sheet, signers: list[Signer]) -> bytes:
+    """The PDF's bytes, with the signers' names when the petition collected them. Pure
+    computation (no database, no network), for a worker process."""
     out = io.BytesIO()
     document = _Document(sheet, out)
     document.front()
-    if sheet.signers is None:
-        document.text(t(sheet.language, "pdf_no_names"), size=9, grey=True)
+    if sheet.names_collected:
+        document.signers(signers)
     else:
-        document.signers(sheet.signers)
+        document.text(t(sheet.language, "pdf_no_names"), size=9, grey=True)
     document.finish()
     return out.getvalue()
 
@@ -134,9 +135,11 @@ class _Document:
         self.y -= 10
 
     def row(self, left: str, right: str, font: str, size: float) -> None:
+        """A city (cut to its column) and its count, flush right."""
         self.y -= size * 1.4
-        self.set.draw(self.canvas, MARGIN, self.y, self.set.line(left, font), size)
         number = self.set.line(right, font)
+        room = TEXT_WIDTH - number.width * size - 12
+        self.draw(self.set.fitted(left, room, size, font), MARGIN, room, size)
         self.set.draw(self.canvas, WIDTH - MARGIN - number.width * size, self.y, number, size)
 
     def cities_by_count(self) -> list[tuple[int | None, int]]:
@@ -228,7 +231,8 @@ class _Document:
     def footer(self) -> None:
         title = clipped(self.sheet.title, 60)
         text = t(self.language, "pdf_footer", title=title, day=self.day, page=self.page)
-        line = self.set.line(" ".join(span.text for p in paragraphs(text) for span in p))
+        plain = " ".join(span.text for p in paragraphs(text) for span in p)
+        line = self.set.fitted(plain, TEXT_WIDTH, 8)
         self.canvas.setFillGray(GREY)
         self.set.draw(self.canvas, MARGIN, FOOTER_Y, line, 8)
         self.canvas.setFillGray(0)
@@ -270,9 +274,6 @@ class _Grid:
         document = self.document
         line = document.set.line(name)
         size = max(SMALLEST_NAME, min(NAME_SIZE, width / max(line.width, 1e-6)))
-        while line.width * size > width and len(name) > 1:
-            keep = max(1, int(len(name) * width / (line.width * size)) - 1)
-            name = name[:keep] + "…"
-            line = document.set.line(name)
+        line = document.set.fitted(name, width, size)
         # Flush left whatever its script: the list reads down its numbers.
         document.set.draw(document.canvas, x, document.y, line, size)
