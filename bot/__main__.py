@@ -59,8 +59,19 @@ def main() -> int:
         return stop_with(hide(summary, token), FAILED)
 
 
+WITHOUT_TERMINAL = (
+    "BOT_TOKEN: not set, and there is no terminal for the simulator chat. Set BOT_TOKEN "
+    "(from @BotFather) to run against Telegram, or start it in a terminal to try Muster "
+    "without one"
+)
+
+
 def run(settings: Settings, token: str | None) -> int:
     if token is None:
+        if not sys.stdin.isatty():
+            # A container or a service without a token: the chat would read a closed input
+            # and exit 0, which looks like success.
+            return stop_with(WITHOUT_TERMINAL, WRONG_SETTING)
         from bot.console import run_simulated
 
         return asyncio.run(run_simulated(settings))

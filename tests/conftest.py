@@ -158,10 +158,11 @@ def muster_env(**env: str) -> dict[str, str]:
 
 
 async def spawn_muster(
-    cwd: Path, env: dict[str, str], *, capture: bool = True
+    cwd: Path, env: dict[str, str], *, capture: bool = True, stdin: int | None = None
 ) -> asyncio.subprocess.Process:
     """`python -m bot` as an operator starts it, while the test's simulator keeps serving;
-    capture=False leaves stdout and stderr to the test runner's."""
+    capture=False leaves stdout and stderr to the test runner's; `stdin` (a terminal's file
+    descriptor) instead of no input at all."""
     output = asyncio.subprocess.PIPE if capture else None
     return await asyncio.create_subprocess_exec(
         sys.executable,
@@ -169,7 +170,7 @@ async def spawn_muster(
         "bot",
         cwd=cwd,
         env=muster_env(**env),
-        stdin=asyncio.subprocess.DEVNULL,
+        stdin=asyncio.subprocess.DEVNULL if stdin is None else stdin,
         stdout=output,
         stderr=output,
     )

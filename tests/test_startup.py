@@ -5,6 +5,8 @@ used), 1 for anything else."""
 from __future__ import annotations
 
 import asyncio
+import os
+import pty
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,13 +46,22 @@ async def start_muster(sim: BotApiSimulator, tmp_path: Path, **env: str) -> Exit
 
 async def run_muster(tmp_path: Path, **env: str) -> Exit:
     """python -m bot with these settings, and how it ended."""
-    process = await spawn_muster(tmp_path, env)
+    return await run_muster_in(tmp_path, env, terminal=False)
+
+
+async def run_muster_in(tmp_path: Path, env: dict[str, str], *, terminal: bool) -> Exit:
+    """python -m bot with these settings, and, for the simulator chat, a terminal."""
+    keyboard, screen = pty.openpty() if terminal else (None, None)
+    process = await spawn_muster(tmp_path, env, stdin=screen)
     try:
         stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
     finally:
         if process.returncode is None:  # it did not stop by itself: the test fails, no orphan
             process.kill()
             await process.wait()
+        for descriptor in (keyboard, screen):
+            if descriptor is not None:
+                os.close(descriptor)
     assert process.returncode is not None
     return Exit(process.returncode, stdout.decode(), stderr.decode())
 
@@ -115,7 +126,8 @@ async def test_unusable_database_path_exits_2_naming_database_path(
 
 async def test_unusable_database_path_in_the_simulator_exits_2(tmp_path: Path) -> None:
     """Without a token the built-in simulator starts, and the same database check applies."""
-    result = await run_muster(tmp_path, DATABASE_PATH="/proc/nope/muster.db")
+    env = {"DATABASE_PATH": "/proc/nope/muster.db"}
+    result = await run_muster_in(tmp_path, env, terminal=True)
     assert result.status == 2
     assert result.lines == [
         "muster: DATABASE_PATH: cannot create the folder /proc/nope: No such file or directory"
