@@ -21,6 +21,7 @@ from domain.cities import Cities
 from domain.drafts import Drafts
 from domain.organizers import Reach
 from domain.petitions import Petitions
+from domain.retention import Retention
 from domain.supporters import Supporters
 from storage import Database
 from storage.organizers import Organizer
@@ -41,6 +42,7 @@ class Services:
     mobilizer: Mobilizer
     petitions: Petitions
     drafts: Drafts
+    retention: Retention
     editor: Editor
     apologies: Apologies
     printer: Printer

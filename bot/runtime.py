@@ -12,6 +12,7 @@ from bot.app import ALLOWED_UPDATES, services_of
 from bot.botapi import BotApiClient
 from bot.context import MusterApp
 from bot.polling import Poller
+from bot.runlock import holding
 from bot.updates import PerChatOrder
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,17 @@ async def running(
     """Initialises, opens the services, polls and processes until the block exits; then stops
     polling, finishes the updates in flight, confirms them to Telegram and closes the
     services, as run_polling would. Telegram refusing the token while polling sets `stop`
-    and is raised as InvalidToken once everything is closed."""
+    and is raised as InvalidToken once everything is closed. The database's lock is held
+    throughout (bot/runlock.py): a second bot on the same database raises DatabaseInUse."""
+    with holding(services_of(app).db.path):
+        async with _running(app, poll_timeout, stop) as running_app:
+            yield running_app
+
+
+@asynccontextmanager
+async def _running(
+    app: MusterApp, poll_timeout: int, stop: asyncio.Event | None
+) -> AsyncIterator[MusterApp]:
     try:
         await app.initialize()
     except BaseException:

@@ -6,6 +6,7 @@ import io
 import logging
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,8 @@ def start_muster(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]
         ("TELEGRAM_API_URL", "api.telegram.org"),
         ("DATABASE_PATH", ""),
         ("DATABASE_PATH", "/etc"),
+        ("DELIVERY_RETENTION", "0d"),
+        ("AUDIT_RETENTION", "a year"),
     ],
 )
 def test_wrong_setting_exits_2_naming_the_variable(
@@ -50,6 +53,21 @@ def test_wrong_setting_exits_2_naming_the_variable(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and variable in lines[0] and "Traceback" not in result.stderr
     assert TOKEN not in result.stderr + result.stdout
+
+
+def test_retention_defaults_and_durations(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Who got a broadcast is kept 30 days and the audit log a year, unless set otherwise
+    in the units the other durations take."""
+    monkeypatch.delenv("DELIVERY_RETENTION", raising=False)
+    monkeypatch.delenv("AUDIT_RETENTION", raising=False)
+    settings = load_settings(_env_file=None)
+    assert settings.delivery_retention == timedelta(days=30)
+    assert settings.audit_retention == timedelta(days=365)
+    monkeypatch.setenv("DELIVERY_RETENTION", "7d")
+    monkeypatch.setenv("AUDIT_RETENTION", "2160h")
+    settings = load_settings(_env_file=None)
+    assert settings.delivery_retention == timedelta(days=7)
+    assert settings.audit_retention == timedelta(days=90)
 
 
 def test_admin_ids_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
