@@ -70,7 +70,7 @@ def restore(backup: Path, database: Path) -> Copy:
     database.parent.mkdir(parents=True, exist_ok=True)
     # The backup is only read; copying it (rather than renaming it) leaves it for next time.
     with _connected(backup, "ro") as source:
-        return _copy_into(source, database, backup, before_rename=_drop_side_files)
+        return _copy_into(source, database, backup, before_rename=_take_place_of)
 
 
 def _must_be_file(path: Path, missing: str) -> None:
@@ -100,7 +100,7 @@ def _copy_into(
     source: sqlite3.Connection,
     target: Path,
     source_path: Path,
-    before_rename: Callable[[Path], None] | None = None,
+    before_rename: Callable[[Path, Path], None] | None = None,
 ) -> Copy:
     descriptor, name = tempfile.mkstemp(
         prefix=f".{target.name}.", suffix=".partial", dir=target.parent
@@ -111,7 +111,7 @@ def _copy_into(
         _copy(source, partial, source_path)
         copy = check(partial, source_path)
         if before_rename is not None:
-            before_rename(target)
+            before_rename(partial, target)
         os.replace(partial, target)
         _sync_folder(target.parent)
         return Copy(target, copy.size, copy.pages, copy.schema)
@@ -123,16 +123,15 @@ def _copy_into(
 def _copy(source: sqlite3.Connection, partial: Path, source_path: Path) -> None:
     destination = sqlite3.connect(partial, isolation_level=None)
     try:
-        try:
-            source.backup(destination)  # pages=-1: every page in one step (see above)
-        except sqlite3.DatabaseError as error:
-            raise UnusableFile(
-                f"cannot read {source_path} as an SQLite database: {error}"
-            ) from error
+        source.backup(destination)  # pages=-1: every page in one step (see above)
         # One self-contained file: no -wal to carry along, and it opens on a read-only mount.
         destination.execute("PRAGMA journal_mode = DELETE").fetchall()
     except sqlite3.Error as error:
-        raise BackupError(f"cannot write {partial.parent}: {error}") from error
+        if error.sqlite_errorname.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")):
+            raise UnusableFile(
+                f"cannot read {source_path} as an SQLite database: {error}"
+            ) from error
+        raise BackupError(f"cannot copy {source_path} into {partial.parent}: {error}") from error
     finally:
         destination.close()
     with partial.open("rb+") as written:
@@ -173,9 +172,16 @@ def _schema_version(connection: sqlite3.Connection, shown: Path) -> int:
     return max(applied, default=0)
 
 
-def _drop_side_files(database: Path) -> None:
-    """The old database's WAL and shared memory go before the new file takes its name: left
-    beside it, SQLite would replay the old WAL's pages into the restored database."""
+def _take_place_of(copy: Path, database: Path) -> None:
+    """Readies the restored copy to replace the database. It keeps the old file's owner and
+    mode (a restore run as root must not leave a file the bot's user cannot open). The old
+    database's WAL, shared memory and journal go before the copy takes its name: left beside
+    it, SQLite would replay the old WAL's pages into the restored database."""
+    if database.exists():
+        old = database.stat()
+        os.chmod(copy, old.st_mode & 0o777)
+        if (old.st_uid, old.st_gid) != (os.getuid(), os.getgid()):
+            os.chown(copy, old.st_uid, old.st_gid)
     for side in SIDE_FILES:
         Path(f"{database}{side}").unlink(missing_ok=True)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sqlite3
+import stat
 import sys
 import threading
 from collections.abc import Callable
@@ -158,7 +159,7 @@ async def test_backup_of_a_running_bot_and_restore_after_it_stopped(
 ) -> None:
     """A running bot's database is backed up as it is; restore is refused while the bot runs
     (naming the database), and once it stopped, even killed, brings back that copy, with
-    the old WAL gone."""
+    the old WAL gone and the file's mode kept."""
     live = settings.database_path
     db = Database(live)
     await db.open()
@@ -185,11 +186,13 @@ async def test_backup_of_a_running_bot_and_restore_after_it_stopped(
     assert early.messages
     assert inspect(tmp_path / "before.db")[1:] == (EVERY_MIGRATION, 4)
 
+    live.chmod(0o640)
     restored = await muster_command(live, "restore", "before.db", cwd=tmp_path)
     assert restored.status == 0, restored.stderr
     assert one_line(restored.stdout).startswith(f"muster: restored {live} from before.db (")
     assert [name for name in names_in(live.parent) if name.endswith(("-wal", "-shm"))] == []
     assert inspect(live) == ("ok", EVERY_MIGRATION, 4)
+    assert stat.S_IMODE(live.stat().st_mode) == 0o640
 
 
 async def signs_up(sim: BotApiSimulator, name: str) -> SimUser:
