@@ -24,6 +24,7 @@ from domain.cities import Cities
 from domain.drafts import Drafts
 from domain.organizers import Reach
 from domain.petitions import Petitions
+from domain.retention import Retention
 from domain.supporters import Supporters
 from domain.turnout import Turnout
 from storage import Database
@@ -46,6 +47,7 @@ class Services:
     petitions: Petitions
     turnout: Turnout
     drafts: Drafts
+    retention: Retention
     editor: Editor
     apologies: Apologies
     printer: Printer

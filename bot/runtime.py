@@ -13,6 +13,7 @@ from bot.app import ALLOWED_UPDATES, services_of
 from bot.botapi import BotApiClient
 from bot.context import MusterApp
 from bot.polling import Poller
+from bot.runlock import holding
 from bot.updates import PerChatOrder
 from bot.webhook import WebhookReceiver, default_secret
 from bot.webserver import WebServer
@@ -29,7 +30,17 @@ async def running(
     services, as run_polling would. Telegram refusing the token while polling sets `stop`
     and is raised as InvalidToken once everything is closed. /healthz and /metrics are
     served from before the first update until the services close: on HTTP_PORT when
-    polling, on the webhook's own server in webhook mode."""
+    polling, on the webhook's own server in webhook mode. The database's lock is held
+    throughout (bot/runlock.py): a second bot on the same database raises DatabaseInUse."""
+    with holding(services_of(app).db.path):
+        async with _running(app, poll_timeout, stop) as running_app:
+            yield running_app
+
+
+@asynccontextmanager
+async def _running(
+    app: MusterApp, poll_timeout: int, stop: asyncio.Event | None
+) -> AsyncIterator[MusterApp]:
     try:
         await app.initialize()
     except BaseException:

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     # More updates than this from one person within 10 seconds, and they are ignored for a
     # minute.
     flood_limit: int = 20
+    # Who got a finished broadcast is kept this long, then only its counts.
+    delivery_retention: Annotated[timedelta, NoDecode] = timedelta(days=30)
+    # Audit entries are kept this long.
+    audit_retention: Annotated[timedelta, NoDecode] = timedelta(days=365)
     # Reminders to everyone who said yes, this long before an action starts.
     reminder_offsets: Annotated[tuple[timedelta, ...], NoDecode] = (
         timedelta(hours=24),
@@ -106,6 +110,16 @@ class Settings(BaseSettings):
     @classmethod
     def _duration(cls, value: object) -> object:
         return parse_duration(value) if isinstance(value, str) else value
+
+    @field_validator("delivery_retention", "audit_retention", mode="before")
+    @classmethod
+    def _retention(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        kept = parse_duration(value)
+        if kept.total_seconds() <= 0:
+            raise ValueError(f"expected a positive duration like 30d, got {value.strip()!r}")
+        return kept
 
     @field_validator("reminder_offsets", mode="before")
     @classmethod

@@ -577,15 +577,21 @@ async def record(db: Database, broadcast_id: int, results: Sequence[Result]) -> 
 
 
 async def counts(db: Database, broadcast_id: int) -> Counts:
+    """The recipients at each outcome: the rows retention folded into counts (see
+    storage/retention.py) plus the rows still kept one per recipient."""
     rows = await db.fetch_all(
-        "SELECT status, count(*) FROM deliveries WHERE broadcast_id = ? GROUP BY status",
-        (broadcast_id,),
+        "SELECT status, sum(n) FROM ("
+        "SELECT status, count(*) AS n FROM deliveries WHERE broadcast_id = ? GROUP BY status "
+        "UNION ALL SELECT status, count AS n FROM delivery_counts WHERE broadcast_id = ?"
+        ") GROUP BY status",
+        (broadcast_id, broadcast_id),
     )
     return Counts({Outcome(row[0]): row[1] for row in rows})
 
 
 async def errors(db: Database, broadcast_id: int) -> list[str]:
-    """The reasons recorded for failed recipients."""
+    """The reasons recorded for failed recipients (gone with the rows once retention folded
+    them into counts)."""
     rows = await db.fetch_all(
         "SELECT error FROM deliveries WHERE broadcast_id = ? AND status = 'failed' "
         "ORDER BY user_id",

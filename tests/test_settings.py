@@ -6,6 +6,7 @@ import io
 import logging
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,8 @@ def start_muster(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]
         ("DATABASE_PATH", "/etc"),
         ("FLOOD_LIMIT", "0"),
         ("FLOOD_LIMIT", "lots"),
+        ("DELIVERY_RETENTION", "0d"),
+        ("AUDIT_RETENTION", "a year"),
     ],
 )
 def test_wrong_setting_exits_2_naming_the_variable(
@@ -64,6 +67,21 @@ def test_flood_limit_is_a_positive_whole_number(monkeypatch: pytest.MonkeyPatch)
         monkeypatch.setenv("FLOOD_LIMIT", wrong)
         with pytest.raises(SettingsError, match=r"^FLOOD_LIMIT: expected a positive whole number"):
             load_settings(_env_file=None)
+
+
+def test_retention_defaults_and_durations(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Who got a broadcast is kept 30 days and the audit log a year, unless set otherwise
+    in the units the other durations take."""
+    monkeypatch.delenv("DELIVERY_RETENTION", raising=False)
+    monkeypatch.delenv("AUDIT_RETENTION", raising=False)
+    settings = load_settings(_env_file=None)
+    assert settings.delivery_retention == timedelta(days=30)
+    assert settings.audit_retention == timedelta(days=365)
+    monkeypatch.setenv("DELIVERY_RETENTION", "7d")
+    monkeypatch.setenv("AUDIT_RETENTION", "2160h")
+    settings = load_settings(_env_file=None)
+    assert settings.delivery_retention == timedelta(days=7)
+    assert settings.audit_retention == timedelta(days=90)
 
 
 def test_admin_ids_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
