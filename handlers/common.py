@@ -3,6 +3,7 @@ language."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -86,7 +87,8 @@ async def read_local_time(update: Update, context: MusterContext, zone: ZoneInfo
     happens twice takes the earlier, and says so."""
     message = update.effective_message
     try:
-        moment = parse_local(message.text or "" if message else "", zone)
+        now = datetime.fromtimestamp(context.clock.now(), UTC)  # the injected clock's "now"
+        moment = parse_local(message.text or "" if message else "", zone, now)
     except LocalTimeError as error:
         await reply(update, context, error.problem.value, zone=zone.key)
         return None
