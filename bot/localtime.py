@@ -7,7 +7,7 @@ naive code goes wrong: a wall-clock time can be skipped (spring forward) or happ
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -97,3 +97,11 @@ def ahead_of(starts_at: int, offset_seconds: int, zone: ZoneInfo) -> int:
     # Arithmetic on an aware datetime is wall-clock arithmetic; a day-before time that falls
     # in a spring-forward gap comes out just after it, one that happens twice the earlier.
     return int((local - timedelta(days=days)).timestamp()) - rest
+
+
+def on_the_day_of(starts_at: int, wall: time, zone: ZoneInfo) -> int:
+    """The wall-clock time `wall` on the local day of starts_at, like 09:00 on the morning of
+    an action. A time that happens twice is the earlier; one skipped by spring forward comes
+    out just after the gap."""
+    day = datetime.fromtimestamp(starts_at, zone).date()
+    return int(datetime.combine(day, wall, tzinfo=zone).timestamp())

@@ -19,18 +19,27 @@ from telegram.ext import CallbackContext, JobQueue
 from bot.clock import Clock
 from bot.delivery import DeliveryEngine
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from bot.localtime import ahead_of, show
+from bot.localtime import show
 from bot.quiet import QuietHours
 from bot.scheduling import arm_once, disarm
+from domain.cadence import due_on, timings
 from domain.cities import Cities
 from domain.organizers import Reach
 from storage import Database
 from storage import actions as store
 from storage import broadcasts as broadcast_store
 from storage import supporters as supporter_store
-from storage.actions import Action, ActionState, Answer, DueAt, Headcount, Reminder
+from storage.actions import (
+    Action,
+    ActionState,
+    Answer,
+    Cadence,
+    Headcount,
+    Reminder,
+    Timing,
+)
 from storage.broadcasts import Content, Version
-from views.actions import View, render
+from views.actions import View, render, rsvp_markup
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +67,7 @@ class Plan:
     starts_at: int
     place: str
     details: str
+    cadence: Cadence = Cadence.DEFAULT
 
 
 def in_every_language(build: Any) -> Content:
@@ -73,19 +83,6 @@ def in_every_language(build: Any) -> Content:
     default = version(DEFAULT_LANGUAGE)
     others = {language: version(language) for language in LANGUAGES if language != DEFAULT_LANGUAGE}
     return Content(default.body, reply_markup=default.reply_markup, versions=others)
-
-
-def due_on(zone: ZoneInfo, quiet: QuietHours | None = None) -> DueAt:
-    """Reminder times on the city's calendar, out of its quiet hours: one that falls in them
-    moves to their end, unless that is at or after the start (then it keeps its time, since
-    a reminder after the start is no reminder). Check-in follow-ups (issue 12) are to be
-    timed through the same rule: quiet.defer(due, zone, deadline)."""
-
-    def due(starts_at: int, offset: int) -> int:
-        moment = ahead_of(starts_at, offset, zone)
-        return moment if quiet is None else quiet.defer(moment, zone, deadline=starts_at)
-
-    return due
 
 
 class Mobilizer:
@@ -163,6 +160,17 @@ class Mobilizer:
         """The next ten actions in the cities this supporter follows."""
         return await store.upcoming_in_cities_of(self.db, user_id, limit=10)
 
+    async def reminder_times(self, plan: Plan) -> list[int]:
+        """When the plan's reminders would go if it were published now: the ones ahead, in
+        order, on the city's calendar and out of its quiet hours, as publishing plans them."""
+        due = due_on(await self.cities.zone_of(plan.city_id), self.quiet)
+        now = self.clock.now()
+        planned = (due(plan.starts_at, timing) for timing in self._timings(plan.cadence))
+        return sorted(moment for moment in planned if moment is not None and moment > now)
+
+    def _timings(self, cadence: Cadence) -> tuple[Timing, ...]:
+        return timings(cadence, self.offsets)
+
     async def audience(self, city_id: int) -> int:
         """How many followers an announcement in this city would reach now."""
         return await broadcast_store.audience_size(self.db, city_id)
@@ -188,6 +196,7 @@ class Mobilizer:
             plan.place,
             plan.details,
             publish_at=publish_at,
+            cadence=plan.cadence,
         )
 
     # --- publishing ----------------------------------------------------------------------
@@ -200,7 +209,7 @@ class Mobilizer:
             self.db,
             action,
             self._announcement(action, zone),
-            self.offsets,
+            self._timings(action.cadence),
             due_on(zone, self.quiet),
         )
         if announcement_id is None:
@@ -367,13 +376,18 @@ class Mobilizer:
 
     @staticmethod
     def _reminder(action: Action, zone: ZoneInfo) -> Content:
+        """The reminder with the card's RSVP buttons, so someone who can no longer come can
+        say so from it (and free their place)."""
         return in_every_language(
-            lambda lang: t(
-                lang,
-                "reminder",
-                title=action.title,
-                when=show(action.starts_at, zone, lang),
-                place=action.place,
+            lambda lang: View(
+                t(
+                    lang,
+                    "reminder",
+                    title=action.title,
+                    when=show(action.starts_at, zone, lang),
+                    place=action.place,
+                ),
+                rsvp_markup(action, lang, None, open_=True),
             )
         )
 

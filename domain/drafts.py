@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from storage import Database
 from storage import drafts as store
+from storage.actions import Cadence
 from storage.broadcasts import Content, Version
 from storage.drafts import DraftRow
 
@@ -36,6 +37,7 @@ class ActionDraft:
     place: str = ""
     details: str = ""
     action_id: int = 0
+    cadence: Cadence = Cadence.DEFAULT  # the reminders chosen at the preview
 
 
 @dataclass(slots=True)
@@ -84,7 +86,13 @@ class Drafts:
                 city_id, chosen, row.title, demand, row.target, row.goal, row.collect_names
             )
         return ActionDraft(
-            row.city_id or 0, row.title, row.starts_at, row.place, row.details, row.action_id
+            row.city_id or 0,
+            row.title,
+            row.starts_at,
+            row.place,
+            row.details,
+            row.action_id,
+            cadence=Cadence(row.reminder_cadence),
         )
 
     async def save(self, user_id: int, draft: Draft, step: int) -> None:
@@ -131,6 +139,7 @@ class Drafts:
                 place=draft.place,
                 details=draft.details,
                 action_id=draft.action_id,
+                reminder_cadence=draft.cadence.value,
                 updated_at=at,
             )
         await store.save(self.db, row)

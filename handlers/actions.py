@@ -1,5 +1,6 @@
-"""Organizers and actions: /newaction (city, title, start, place, details, preview, publish
-now or at a time), /myactions with change-time, change-place and cancel, and /rsvps.
+"""Organizers and actions: /newaction (city, title, start, place, details, preview with the
+reminders chosen, publish now or at a time), /myactions with change-time, change-place and
+cancel, and /rsvps.
 
 As with broadcasts, who may act on which city is asked afresh at every step."""
 
@@ -34,11 +35,12 @@ from handlers.common import (
 )
 from handlers.conversations import persistent, step
 from handlers.fallback import unknown_command
-from storage.actions import Action, ActionState
-from views.actions import render, share_link
+from storage.actions import Action, ActionState, Cadence
+from views.actions import cadence_button, planned_reminders, render, share_link
 from views.buttons import (
     ACTION_ABORT,
     ACTION_ASK_CANCEL,
+    ACTION_CADENCE,
     ACTION_CANCEL,
     ACTION_CITY,
     ACTION_PLACE,
@@ -168,18 +170,49 @@ async def preview(update: Update, context: MusterContext) -> int:
     zone = await zone_of(context, draft.city_id)
     view = render(_unsaved(draft), zone, language, context.bot.username, open_=True, share=False)
     await message.reply_text(view.text, reply_markup=view.markup)
-    count = await context.mobilizer.audience(draft.city_id)
-    markup = one_per_row(
-        (t(language, "button_publish_now"), ACTION_PUBLISH.data()),
-        (t(language, "button_publish_at"), ACTION_PUBLISH_LATER.data()),
-        (t(language, "button_abort"), ACTION_ABORT.data()),
-    )
-    await reply(update, context, "newaction_confirm", markup=markup, count=count)
+    text, markup = await _confirmation(context, draft, language)
+    await message.reply_text(text, reply_markup=markup)
     return CONFIRM
 
 
+async def choose_cadence(update: Update, context: MusterContext) -> int:
+    """🔔 under the preview: the common reminders, or back to the default ones; the question
+    then shows the reminders chosen."""
+    query = update.callback_query
+    draft = draft_of(context)
+    if query is None or not await _still_allowed(update, context, draft):
+        return END
+    await query.answer()
+    chosen = ACTION_CADENCE.parse(query.data)
+    if chosen is not None:
+        draft.cadence = Cadence(chosen[0])
+    language = await context.language_of(query.from_user)
+    text, markup = await _confirmation(context, draft, language)
+    await edit(update, context, text, markup)
+    return CONFIRM
+
+
+async def _confirmation(
+    context: MusterContext, draft: ActionDraft, language: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The question under the preview: whom it reaches, the reminders chosen, the choices."""
+    count = await context.mobilizer.audience(draft.city_id)
+    zone = await zone_of(context, draft.city_id)
+    times = await context.mobilizer.reminder_times(_plan(draft))
+    markup = one_per_row(
+        (t(language, "button_publish_now"), ACTION_PUBLISH.data()),
+        (t(language, "button_publish_at"), ACTION_PUBLISH_LATER.data()),
+        cadence_button(draft.cadence, language),
+        (t(language, "button_abort"), ACTION_ABORT.data()),
+    )
+    question = t(language, "newaction_confirm", count=count)
+    return f"{question}\n\n{planned_reminders(times, zone, language)}", markup
+
+
 def _plan(draft: ActionDraft) -> Plan:
-    return Plan(draft.city_id, draft.title, draft.starts_at, draft.place, draft.details)
+    return Plan(
+        draft.city_id, draft.title, draft.starts_at, draft.place, draft.details, draft.cadence
+    )
 
 
 def _unsaved(draft: ActionDraft) -> Action:
@@ -193,6 +226,7 @@ def _unsaved(draft: ActionDraft) -> Action:
         details=draft.details,
         state=ActionState.PUBLISHED,
         publish_at=None,
+        cadence=draft.cadence,
     )
 
 
@@ -505,6 +539,7 @@ def conversation() -> ConversationHandler[MusterContext]:
                 CallbackQueryHandler(
                     step(KIND, ask_publish_time), pattern=ACTION_PUBLISH_LATER.pattern
                 ),
+                CallbackQueryHandler(step(KIND, choose_cadence), pattern=ACTION_CADENCE.pattern),
             ],
             PUBLISH_AT: [MessageHandler(typed, step(KIND, take_publish_time))],
             NEW_TIME: [MessageHandler(typed, step(KIND, take_new_time))],

@@ -12,9 +12,20 @@ from storage import audit
 from storage.broadcasts import Content, insert_announcement, insert_direct
 from storage.db import Database, now
 
-# When a reminder so many seconds before a start goes out: (starts_at, offset) -> due_at.
-# The caller knows the city's calendar (see bot.localtime.ahead_of).
-DueAt = Callable[[int, int], int]
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """When a reminder goes, relative to its action: `before` seconds before the start, or at
+    the wall time `at_local` ("09:00") on the start's local day. Exactly one is set."""
+
+    before: int | None = None
+    at_local: str | None = None
+
+
+# When a reminder with this timing goes out for an action starting then: (starts_at, timing)
+# -> due_at, or None when the timing gives no reminder for that start (the morning reminder
+# of a morning action). The caller knows the city's calendar (see domain.cadence).
+DueAt = Callable[[int, Timing], int | None]
 
 
 class ActionState(StrEnum):
@@ -22,6 +33,13 @@ class ActionState(StrEnum):
     PUBLISHED = "published"
     CANCELLED = "cancelled"
     MISSED = "missed"  # its publish time passed while the bot was down
+
+
+class Cadence(StrEnum):
+    """Which reminders an action gets, chosen by the organizer when publishing."""
+
+    DEFAULT = "default"  # one per REMINDER_OFFSETS
+    COMMON = "common"  # the day before, the morning of, 30 minutes before
 
 
 class Answer(StrEnum):
@@ -41,6 +59,7 @@ class Action:
     state: ActionState
     publish_at: int | None
     announcement_id: int | None = None
+    cadence: Cadence = Cadence.DEFAULT
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +73,9 @@ class Headcount:
 class Reminder:
     id: int
     action_id: int
-    offset_seconds: int
+    offset_seconds: int | None  # None: at a wall time (at_local) on the start's day
     due_at: int
+    at_local: str | None = None
 
 
 def _action(row: aiosqlite.Row) -> Action:
@@ -70,6 +90,7 @@ def _action(row: aiosqlite.Row) -> Action:
         state=ActionState(row["status"]),
         publish_at=row["publish_at"],
         announcement_id=row["announcement_id"],
+        cadence=Cadence(row["reminder_cadence"]),
     )
 
 
@@ -82,14 +103,26 @@ async def create(
     place: str,
     details: str,
     publish_at: int | None,
+    cadence: Cadence = Cadence.DEFAULT,
 ) -> Action:
     """A new action: published at once, or scheduled to be published at publish_at."""
     state = ActionState.SCHEDULED if publish_at is not None else ActionState.PUBLISHED
     async with db.transaction() as tx:
         cursor = await tx.execute(
             "INSERT INTO actions (city_id, author_id, title, starts_at, place, details, status, "
-            "publish_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (city_id, author_id, title, starts_at, place, details, state, publish_at, now()),
+            "publish_at, created_at, reminder_cadence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                city_id,
+                author_id,
+                title,
+                starts_at,
+                place,
+                details,
+                state,
+                publish_at,
+                now(),
+                cadence.value,
+            ),
         )
         action_id = cursor.lastrowid
         await audit.record(tx, author_id, f"action.{state.value}", None, f"action={action_id}")
@@ -123,7 +156,7 @@ async def mark_missed(db: Database, action_id: int) -> bool:
 
 
 async def announce(
-    db: Database, action: Action, content: Content, offsets: Iterable[int], due_at: DueAt
+    db: Database, action: Action, content: Content, timings: Iterable[Timing], due_at: DueAt
 ) -> int | None:
     """In one transaction: the announcement with its recipients, the reminders, and the
     link between them and the action. None when the action is not (or no longer) waiting to
@@ -139,7 +172,7 @@ async def announce(
         broadcast_id = await insert_announcement(
             tx, action.author_id, action.city_id, content, expires_at=action.starts_at
         )
-        await _plan_reminders(tx, action, offsets, due_at)
+        await _plan_reminders(tx, action, timings, due_at)
         await tx.execute(
             "UPDATE actions SET announcement_id = ? WHERE id = ?", (broadcast_id, action.id)
         )
@@ -229,10 +262,12 @@ async def yes_group(db: Database, action_id: int) -> list[int]:
 async def reschedule(
     db: Database, actor_id: int, action_id: int, starts_at: int, due_at: DueAt
 ) -> None:
-    """Moves the action and its reminders. A pending one whose new time has passed is
-    skipped, never sent late. One already sent goes out again only when the action moved
-    later by at least its offset (the 24h reminder went out, then the action slipped by
-    days): after a smaller move the change notice says enough."""
+    """Moves the action and its reminders, each by its own timing. A pending one whose new
+    time has passed is skipped, never sent late, and so is one its timing gives none for the
+    new start (the morning reminder of what is now a morning action); a skipped one comes back
+    when the new start gives it a time ahead. One already sent goes out again only when the
+    action moved later by at least its offset (the 24h reminder went out, then the action
+    slipped by days): after a smaller move the change notice says enough."""
     current = now()
     async with db.transaction() as tx:
         async with tx.execute("SELECT starts_at FROM actions WHERE id = ?", (action_id,)) as rows:
@@ -241,15 +276,19 @@ async def reschedule(
             return
         await tx.execute("UPDATE actions SET starts_at = ? WHERE id = ?", (starts_at, action_id))
         async with tx.execute(
-            "SELECT id, offset_seconds, status FROM reminders WHERE action_id = ? "
+            "SELECT id, offset_seconds, at_local, status FROM reminders WHERE action_id = ? "
             "AND status IN ('pending', 'skipped', 'sent', 'missed')",
             (action_id,),
         ) as rows:
             reminders = await rows.fetchall()
         changes = []
-        for reminder_id, offset, status in reminders:
-            due = due_at(starts_at, offset)
-            if status in ("pending", "skipped"):
+        for reminder_id, offset, at_local, status in reminders:
+            due = due_at(starts_at, Timing(offset, at_local))
+            if due is None:
+                if status == "pending":
+                    status = "skipped"
+                due = starts_at  # never armed: only a pending reminder is
+            elif status in ("pending", "skipped"):
                 status = "pending" if due > current else "skipped"
             elif due > current and due >= before[0]:
                 status = "pending"  # a fresh reminder for what is now a later action
@@ -286,23 +325,29 @@ async def cancel(
 
 
 async def _plan_reminders(
-    tx: aiosqlite.Connection, action: Action, offsets: Iterable[int], due_at: DueAt
+    tx: aiosqlite.Connection, action: Action, timings: Iterable[Timing], due_at: DueAt
 ) -> None:
-    """One reminder per offset; an offset whose time has passed already is skipped."""
+    """One reminder per timing. One whose time has passed already is skipped, and so is one
+    the timing gives none for this start: kept, so a change of time can bring it back."""
     current = now()
-    planned = [(offset, due_at(action.starts_at, offset)) for offset in offsets]
+    rows = []
+    for timing in timings:
+        due = due_at(action.starts_at, timing)
+        status = "pending" if due is not None and due > current else "skipped"
+        at = action.starts_at if due is None else due  # never armed unless pending
+        rows.append((action.id, timing.before, timing.at_local, at, status))
     await tx.executemany(
-        "INSERT INTO reminders (action_id, offset_seconds, due_at, status) "
-        "VALUES (?, ?, ?, ?) ON CONFLICT (action_id, offset_seconds) DO NOTHING",
-        [
-            (action.id, offset, due, "pending" if due > current else "skipped")
-            for offset, due in planned
-        ],
+        "INSERT INTO reminders (action_id, offset_seconds, at_local, due_at, status) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        rows,
     )
 
 
 async def pending_reminders(db: Database, action_id: int | None = None) -> list[Reminder]:
-    sql = "SELECT id, action_id, offset_seconds, due_at FROM reminders WHERE status = 'pending'"
+    sql = (
+        "SELECT id, action_id, offset_seconds, due_at, at_local FROM reminders "
+        "WHERE status = 'pending'"
+    )
     parameters: tuple[int, ...] = ()
     if action_id is not None:
         sql += " AND action_id = ?"
@@ -313,7 +358,7 @@ async def pending_reminders(db: Database, action_id: int | None = None) -> list[
 
 async def reminder(db: Database, reminder_id: int) -> Reminder | None:
     row = await db.fetch_one(
-        "SELECT id, action_id, offset_seconds, due_at FROM reminders "
+        "SELECT id, action_id, offset_seconds, due_at, at_local FROM reminders "
         "WHERE id = ? AND status = 'pending'",
         (reminder_id,),
     )

@@ -18,7 +18,7 @@ def widest(button: Button) -> str:
     """The longest payload the button can carry."""
     values = []
     for field in button.fields:
-        candidates = [BIGGEST_ID, "yes", "over", "all", "zh-Hant", "en"]
+        candidates = [BIGGEST_ID, "yes", "over", "all", "zh-Hant", "en", "default"]
         fitting = [value for value in candidates if re.fullmatch(field, value)]
         assert fitting, f"no sample value for {field}"
         values.append(max(fitting, key=len))

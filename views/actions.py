@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import html
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.helpers import create_deep_linked_url
 
-from bot.i18n import t
+from bot.i18n import Html, t
 from bot.localtime import show
-from storage.actions import Action, ActionState, Answer
-from views.buttons import RSVP
+from storage.actions import Action, ActionState, Answer, Cadence
+from views.buttons import ACTION_CADENCE, RSVP
 
 YES, NO, OVER = "y", "n", "over"
 ANSWERS = {YES: Answer.YES, NO: Answer.NO}
@@ -90,3 +92,20 @@ def rsvp_markup(
             ]
         ]
     )
+
+
+def planned_reminders(times: Sequence[int], zone: ZoneInfo, language: str) -> str:
+    """The preview's word on the reminders chosen: when each would go, on the city's clock."""
+    if not times:
+        return t(language, "newaction_no_reminders")
+    lines = "\n".join(
+        f"• {html.escape(show(moment, zone, language), quote=False)}" for moment in times
+    )
+    return t(language, "newaction_reminders", count=len(times), times=Html(lines))
+
+
+def cadence_button(chosen: Cadence, language: str) -> tuple[str, str]:
+    """The preview's button offering the other cadence: the common one, or back to the
+    default (REMINDER_OFFSETS)."""
+    other = Cadence.DEFAULT if chosen is Cadence.COMMON else Cadence.COMMON
+    return t(language, f"button_cadence_{other.value}"), ACTION_CADENCE.data(other.value)

@@ -86,6 +86,7 @@ ACTION_CITY = Button("na:city:", (_ID,))
 ACTION_PUBLISH = Button("na:publish")
 ACTION_PUBLISH_LATER = Button("na:later")
 ACTION_ABORT = Button("na:abort")
+ACTION_CADENCE = Button("na:remind:", ("default|common",))  # the reminders chosen
 ACTION_TIME = Button("act:time:", (_ID,))
 ACTION_PLACE = Button("act:place:", (_ID,))
 ACTION_ASK_CANCEL = Button("act:cancel:", (_ID,))
@@ -125,6 +126,7 @@ ALL: tuple[Button, ...] = (
     ACTION_PUBLISH,
     ACTION_PUBLISH_LATER,
     ACTION_ABORT,
+    ACTION_CADENCE,
     ACTION_TIME,
     ACTION_PLACE,
     ACTION_ASK_CANCEL,
