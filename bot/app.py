@@ -143,7 +143,16 @@ def build_application(
             settings.quiet_hours,
         ),
         petitions=Petitions(db, engine, reach, app.job_queue, app.bot, clock),
-        turnout=Turnout(db, engine, reach, app.job_queue, clock, settings.followup_after),
+        turnout=Turnout(
+            db,
+            engine,
+            reach,
+            cities,
+            app.job_queue,
+            clock,
+            settings.followup_after,
+            settings.quiet_hours,
+        ),
         drafts=drafts,
         retention=Retention(
             db, clock, engine, settings.delivery_retention, settings.audit_retention

@@ -17,7 +17,9 @@ from telegram.ext import CallbackContext, JobQueue
 from bot.clock import Clock
 from bot.delivery import DeliveryEngine
 from bot.i18n import t
+from bot.quiet import QuietHours
 from domain.actions import in_every_language
+from domain.cities import Cities
 from domain.organizers import Reach
 from storage import Database
 from storage import turnout as store
@@ -58,16 +60,20 @@ class Turnout:
         db: Database,
         engine: DeliveryEngine,
         reach: Reach,
+        cities: Cities,
         job_queue: JobQueue[Any],
         clock: Clock,
         follow_up_after: timedelta,
+        quiet: QuietHours | None = None,
     ) -> None:
         self.db = db
         self.engine = engine
         self.reach = reach
+        self.cities = cities
         self.job_queue = job_queue
         self.clock = clock
         self.follow_up_after = int(follow_up_after.total_seconds())
+        self.quiet = quiet
 
     async def start(self) -> None:
         """Sends the follow-ups due now, then looks again every minute: the database says
@@ -84,6 +90,9 @@ class Turnout:
         done = 0
         for action in await store.due_for_follow_up(self.db, now - self.follow_up_after):
             late = now > action.starts_at + max(FOLLOW_UP_LATEST, self.follow_up_after)
+            if not late and await self._quiet_in(action, now):
+                continue  # a sweep after the quiet hours' end sends it
+
             sent = await store.follow_up(
                 self.db,
                 action,
@@ -101,6 +110,13 @@ class Turnout:
                 if broadcast_id is not None:
                     await self.engine.launch(broadcast_id)
         return done
+
+    async def _quiet_in(self, action: Action, now: int) -> bool:
+        """Whether it is quiet hours in the action's city: "did you make it?" can wait for
+        the morning (it never has an action's start to beat)."""
+        if self.quiet is None:
+            return False
+        return self.quiet.holds(now, await self.cities.zone_of(action.city_id))
 
     async def report(self, user_id: int, action_id: int, there: bool) -> bool:
         """ "Yes, I was there" or "No, I couldn't", from someone who said yes."""

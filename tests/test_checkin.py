@@ -4,7 +4,9 @@ Muster counts each of them once, in the hours around the start."""
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import zxingcpp
 from PIL import Image
@@ -257,3 +259,26 @@ async def test_a_restart_between_check_in_and_follow_up_sends_it_once(
             await dan.waits_for(lambda chat: chat.last.text.startswith("🙏 Thank you"), timeout=10)
             await sim.idle()
     assert sum(m.text.startswith("🙏 Thank you") for m in dan.messages) == 1
+
+
+async def test_a_follow_up_due_in_quiet_hours_waits_for_the_morning(
+    sim: BotApiSimulator, database_path: Path
+) -> None:
+    """A rally at 19:00 in Seattle: "did you make it?" is due at 22:00, in quiet hours, so
+    it waits; at 08:00 city time it goes."""
+    seattle_evening = datetime(2030, 1, 15, 19, 0, tzinfo=ZoneInfo("America/Los_Angeles"))
+    clock = ManualClock(seattle_evening.timestamp() - HOUR // 2)
+    settings = make_settings(sim, database_path, quiet_hours="21:00-08:00")
+    async with running(build_application(settings, TOKEN, clock=clock), poll_timeout=1) as app:
+        services = services_of(app)
+        olga = await seattle_organizer(sim, services.db)
+        action = await published(app, HOUR // 2)
+        token = (await code_of(sim, olga, action))[0].rpartition("checkin-")[2]
+        dan = sim.user("Dan")
+        await dan.says(f"/start checkin-{token}")
+        await dan.waits_for(lambda chat: "checked in ✅" in " ".join(m.text for m in chat.messages))
+        clock.advance(HOUR // 2 + 3 * HOUR + 60)  # 22:01 in Seattle
+        assert await services.turnout.follow_up_due() == 0
+        clock.advance(10 * HOUR)  # 08:01
+        assert await services.turnout.follow_up_due() == 1
+        await dan.waits_for(lambda chat: chat.last.text.startswith("🙏 Thank you"))
