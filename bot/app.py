@@ -35,6 +35,7 @@ from domain.cities import Cities
 from domain.drafts import Drafts
 from domain.organizers import Reach
 from domain.petitions import Petitions
+from domain.places import Places
 from domain.supporters import Supporters
 from domain.turnout import Turnout
 from handlers import (
@@ -120,7 +121,7 @@ def build_application(
         db=db,
         clock=clock,
         engine=engine,
-        supporters=Supporters(db, engine),
+        supporters=Supporters(db, engine, clock),
         cities=cities,
         reach=reach,
         broadcasts=Broadcasts(
@@ -140,6 +141,7 @@ def build_application(
         ),
         petitions=Petitions(db, engine, reach, app.job_queue, app.bot, clock),
         turnout=Turnout(db, engine, reach, app.job_queue, clock, settings.followup_after),
+        places=Places(db, engine, reach, clock),
         drafts=drafts,
         editor=Editor(
             PlainCalls(BotApiClient(settings.telegram_api_url, token, pulse=pulse), limiter)

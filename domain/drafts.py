@@ -36,6 +36,7 @@ class ActionDraft:
     place: str = ""
     details: str = ""
     action_id: int = 0
+    capacity: int | None = None  # how many people can come; None: no limit
 
 
 @dataclass(slots=True)
@@ -84,7 +85,13 @@ class Drafts:
                 city_id, chosen, row.title, demand, row.target, row.goal, row.collect_names
             )
         return ActionDraft(
-            row.city_id or 0, row.title, row.starts_at, row.place, row.details, row.action_id
+            row.city_id or 0,
+            row.title,
+            row.starts_at,
+            row.place,
+            row.details,
+            row.action_id,
+            row.capacity,
         )
 
     async def save(self, user_id: int, draft: Draft, step: int) -> None:
@@ -131,6 +138,7 @@ class Drafts:
                 place=draft.place,
                 details=draft.details,
                 action_id=draft.action_id,
+                capacity=draft.capacity,
                 updated_at=at,
             )
         await store.save(self.db, row)

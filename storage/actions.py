@@ -41,6 +41,7 @@ class Action:
     state: ActionState
     publish_at: int | None
     announcement_id: int | None = None
+    capacity: int | None = None  # how many people can come; None: no limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class Headcount:
     yes: int
     no: int
     last_answer_at: int | None
+    waitlisted: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,7 @@ def _action(row: aiosqlite.Row) -> Action:
         state=ActionState(row["status"]),
         publish_at=row["publish_at"],
         announcement_id=row["announcement_id"],
+        capacity=row["capacity"],
     )
 
 
@@ -82,14 +85,27 @@ async def create(
     place: str,
     details: str,
     publish_at: int | None,
+    capacity: int | None = None,
 ) -> Action:
-    """A new action: published at once, or scheduled to be published at publish_at."""
+    """A new action: published at once, or scheduled to be published at publish_at; with a
+    capacity, at most that many people get a place and the rest wait in line."""
     state = ActionState.SCHEDULED if publish_at is not None else ActionState.PUBLISHED
     async with db.transaction() as tx:
         cursor = await tx.execute(
             "INSERT INTO actions (city_id, author_id, title, starts_at, place, details, status, "
-            "publish_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (city_id, author_id, title, starts_at, place, details, state, publish_at, now()),
+            "publish_at, created_at, capacity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                city_id,
+                author_id,
+                title,
+                starts_at,
+                place,
+                details,
+                state,
+                publish_at,
+                now(),
+                capacity,
+            ),
         )
         action_id = cursor.lastrowid
         await audit.record(tx, author_id, f"action.{state.value}", None, f"action={action_id}")
@@ -204,14 +220,16 @@ async def answer_of(db: Database, action_id: int, user_id: int) -> Answer | None
 
 
 async def headcount(db: Database, action_id: int) -> Headcount:
+    """Said yes (the places taken), said no, the last answer's time, and the waitlist."""
     row = await db.fetch_one(
         "SELECT count(*) FILTER (WHERE answer = 'yes'), count(*) FILTER (WHERE answer = 'no'), "
-        "max(answered_at) FROM rsvps WHERE action_id = ?",
+        "max(answered_at), (SELECT count(*) FROM waitlist WHERE action_id = ?1) "
+        "FROM rsvps WHERE action_id = ?1",
         (action_id,),
     )
     if row is None:
         return Headcount(0, 0, None)
-    return Headcount(row[0] or 0, row[1] or 0, row[2])
+    return Headcount(row[0] or 0, row[1] or 0, row[2], row[3] or 0)
 
 
 _YES_GROUP = (

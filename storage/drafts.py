@@ -29,6 +29,7 @@ class DraftRow:
     target: str = ""
     goal: int = 0
     collect_names: bool = False
+    capacity: int | None = None
 
 
 def _draft(row: aiosqlite.Row) -> DraftRow:
@@ -50,6 +51,7 @@ def _draft(row: aiosqlite.Row) -> DraftRow:
         target=row["target"],
         goal=row["goal"],
         collect_names=bool(row["collect_names"]),
+        capacity=row["capacity"],
     )
 
 
@@ -59,15 +61,16 @@ async def save(db: Database, draft: DraftRow) -> None:
         await tx.execute(
             "INSERT INTO drafts (user_id, kind, step, city_id, all_cities, title, starts_at, "
             "place, details, action_id, body, photo_file_id, updated_at, version_language, "
-            "target, goal, collect_names) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "target, goal, collect_names, capacity) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (user_id, kind) DO UPDATE SET step = excluded.step, "
             "city_id = excluded.city_id, all_cities = excluded.all_cities, "
             "title = excluded.title, starts_at = excluded.starts_at, place = excluded.place, "
             "details = excluded.details, action_id = excluded.action_id, body = excluded.body, "
             "photo_file_id = excluded.photo_file_id, updated_at = excluded.updated_at, "
             "version_language = excluded.version_language, target = excluded.target, "
-            "goal = excluded.goal, collect_names = excluded.collect_names",
+            "goal = excluded.goal, collect_names = excluded.collect_names, "
+            "capacity = excluded.capacity",
             (
                 draft.user_id,
                 draft.kind,
@@ -86,6 +89,7 @@ async def save(db: Database, draft: DraftRow) -> None:
                 draft.target,
                 draft.goal,
                 int(draft.collect_names),
+                draft.capacity,
             ),
         )
         if draft.kind == "broadcast":  # only broadcast drafts have versions
