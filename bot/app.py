@@ -36,6 +36,7 @@ from domain.cities import Cities
 from domain.drafts import Drafts
 from domain.organizers import Reach
 from domain.petitions import Petitions
+from domain.places import Places
 from domain.retention import Retention
 from domain.supporters import Supporters
 from domain.turnout import Turnout
@@ -124,7 +125,7 @@ def build_application(
         db=db,
         clock=clock,
         engine=engine,
-        supporters=Supporters(db, engine),
+        supporters=Supporters(db, engine, clock),
         cities=cities,
         reach=reach,
         broadcasts=Broadcasts(
@@ -153,6 +154,7 @@ def build_application(
             settings.followup_after,
             settings.quiet_hours,
         ),
+        places=Places(db, engine, reach, clock),
         drafts=drafts,
         retention=Retention(
             db, clock, engine, settings.delivery_retention, settings.audit_retention

@@ -24,6 +24,7 @@ from domain.cities import Cities
 from domain.drafts import Drafts
 from domain.organizers import Reach
 from domain.petitions import Petitions
+from domain.places import Places
 from domain.retention import Retention
 from domain.supporters import Supporters
 from domain.turnout import Turnout
@@ -46,6 +47,7 @@ class Services:
     mobilizer: Mobilizer
     petitions: Petitions
     turnout: Turnout
+    places: Places
     drafts: Drafts
     retention: Retention
     editor: Editor
@@ -99,6 +101,10 @@ class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any],
     @property
     def turnout(self) -> Turnout:
         return self.services.turnout
+
+    @property
+    def places(self) -> Places:
+        return self.services.places
 
     @property
     def printer(self) -> Printer:

@@ -181,6 +181,17 @@ def t(language: str, key: str, /, **values: object) -> str:
     return template.format(**{name: _escaped(value) for name, value in values.items()})
 
 
+def ordinal(language: str, number: int) -> Html:
+    """A place in a line as the language writes it: "1st", "2nd", "3rd", "11th" in English,
+    "2.º" in Spanish, "第2" in Chinese. Gettext's plural forms count things and cannot tell
+    2nd from 3rd, so CLDR's ordinal rules (Babel) name the number's category and the catalog's
+    ordinal_<category> text writes it; a category the catalog has no text for takes
+    ordinal_other."""
+    catalog = CATALOGS.get(language, CATALOGS[DEFAULT_LANGUAGE])
+    key = f"ordinal_{catalog.locale.ordinal_form(number)}"
+    return Html(t(language, key if key in catalog.texts else "ordinal_other", n=number))
+
+
 def _escaped(value: object) -> str:
     if isinstance(value, Html):
         return value

@@ -28,17 +28,18 @@ from domain.organizers import Reach
 from storage import Database
 from storage import actions as store
 from storage import broadcasts as broadcast_store
+from storage import places as places_store
 from storage import supporters as supporter_store
 from storage.actions import (
     Action,
     ActionState,
-    Answer,
     Cadence,
     Headcount,
     Reminder,
     Timing,
 )
 from storage.broadcasts import Content, Version
+from storage.places import Standing
 from views.actions import View, render, rsvp_markup
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ class Plan:
     place: str
     details: str
     cadence: Cadence = Cadence.DEFAULT
+    capacity: int | None = None  # how many people can come; None: no limit
 
 
 def in_every_language(build: Any) -> Content:
@@ -136,18 +138,21 @@ class Mobilizer:
         return await store.get(self.db, action_id)
 
     async def card(
-        self, action: Action, language: str, bot_username: str, answer: Answer | None = None
+        self, action: Action, language: str, bot_username: str, standing: Standing
     ) -> View:
-        """The action's card as this reader sees it now."""
+        """The action's card as this reader sees it now: their answer or place in line, and
+        the places left (domain.places says where they stand)."""
         zone = await self.zone_of(action)
-        return render(action, zone, language, bot_username, answer, open_=self.is_open(action))
-
-    async def answer(self, user_id: int, action: Action, given: Answer) -> None:
-        """Records (or changes) a person's answer; one row per person and action."""
-        await store.answer(self.db, action.id, user_id, given)
-
-    async def answer_of(self, user_id: int, action: Action) -> Answer | None:
-        return await store.answer_of(self.db, action.id, user_id)
+        return render(
+            action,
+            zone,
+            language,
+            bot_username,
+            standing.answer,
+            open_=self.is_open(action),
+            waiting=standing.waiting,
+            taken=standing.taken,
+        )
 
     async def headcount(self, action: Action) -> Headcount:
         return await store.headcount(self.db, action.id)
@@ -197,6 +202,7 @@ class Mobilizer:
             plan.details,
             publish_at=publish_at,
             cadence=plan.cadence,
+            capacity=plan.capacity,
         )
 
     # --- publishing ----------------------------------------------------------------------
@@ -208,7 +214,7 @@ class Mobilizer:
         announcement_id = await store.announce(
             self.db,
             action,
-            self._announcement(action, zone),
+            self._announcement(action, zone, await self._taken(action)),
             self._timings(action.cadence),
             due_on(zone, self.quiet),
         )
@@ -359,9 +365,8 @@ class Mobilizer:
         """The announcement and reminders still going out carry the new time and place to
         the people who have not got them yet; the ones in stop are cancelled instead."""
         if action.announcement_id is not None:
-            await self.engine.revise(
-                action.announcement_id, self._announcement(action, zone), action.starts_at
-            )
+            content = self._announcement(action, zone, await self._taken(action))
+            await self.engine.revise(action.announcement_id, content, action.starts_at)
         for reminder_id, broadcast_id in await store.reminder_broadcasts(self.db, action.id):
             if reminder_id in stop:
                 await self.engine.cancel(broadcast_id, actor_id)
@@ -370,9 +375,15 @@ class Mobilizer:
                     broadcast_id, self._reminder(action, zone), action.starts_at
                 )
 
-    def _announcement(self, action: Action, zone: ZoneInfo) -> Content:
+    async def _taken(self, action: Action) -> int:
+        """Places taken, for the card of an action with a capacity."""
+        return 0 if action.capacity is None else await places_store.taken(self.db, action.id)
+
+    def _announcement(self, action: Action, zone: ZoneInfo, taken: int) -> Content:
         username = self.bot.username
-        return in_every_language(lambda lang: render(action, zone, lang, username, open_=True))
+        return in_every_language(
+            lambda lang: render(action, zone, lang, username, open_=True, taken=taken)
+        )
 
     @staticmethod
     def _reminder(action: Action, zone: ZoneInfo) -> Content:

@@ -38,6 +38,7 @@ class ActionDraft:
     details: str = ""
     action_id: int = 0
     cadence: Cadence = Cadence.DEFAULT  # the reminders chosen at the preview
+    capacity: int | None = None  # how many people can come; None: no limit
 
 
 @dataclass(slots=True)
@@ -93,6 +94,7 @@ class Drafts:
             row.details,
             row.action_id,
             cadence=Cadence(row.reminder_cadence),
+            capacity=row.capacity,
         )
 
     async def save(self, user_id: int, draft: Draft, step: int) -> None:
@@ -140,6 +142,7 @@ class Drafts:
                 details=draft.details,
                 action_id=draft.action_id,
                 reminder_cadence=draft.cadence.value,
+                capacity=draft.capacity,
                 updated_at=at,
             )
         await store.save(self.db, row)

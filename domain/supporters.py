@@ -8,18 +8,21 @@ status shares that read, and every change made here updates it.
 
 from __future__ import annotations
 
+from bot.clock import Clock
 from bot.delivery import DeliveryEngine
 from bot.i18n import language_for
 from bot.scope import update_memo
+from domain.places import promotion_notice
 from storage import Database
 from storage import supporters as store
 from storage.supporters import Arrival, Status, Supporter
 
 
 class Supporters:
-    def __init__(self, db: Database, engine: DeliveryEngine) -> None:
+    def __init__(self, db: Database, engine: DeliveryEngine, clock: Clock) -> None:
         self.db = db
         self.engine = engine
+        self.clock = clock
 
     async def get(self, user_id: int) -> Supporter | None:
         memo = update_memo()
@@ -70,12 +73,15 @@ class Supporters:
         self._forget(user_id)
 
     async def erase(self, user_id: int) -> bool:
-        """/deleteme: every row about the person, their drafts included; False when there was
+        """/deleteme: every row about the person, their drafts included; a place they held
+        goes to the first on that action's waitlist, who is told. False when there was
         nothing to erase."""
         self.engine.exclude(user_id)
-        erased = await store.erase(self.db, user_id)
+        erasure = await store.erase(self.db, user_id, promotion_notice, int(self.clock.now()))
         self._remember(user_id, None)
-        return erased
+        for notice_id in erasure.notices:
+            await self.engine.launch(notice_id)
+        return erasure.erased
 
     def _remember(self, user_id: int, supporter: Supporter | None) -> None:
         memo = update_memo()

@@ -1,5 +1,6 @@
-"""Organizers and actions: /newaction (city, title, start, place, details, preview with the
-reminders chosen, publish now or at a time), /myactions with change-time, change-place and
+"""Organizers and actions: /newaction (city, title, start, place, details, capacity, preview
+with the reminders chosen, publish now or at a time), /myactions with change-time,
+change-place, change-capacity and
 cancel, and /rsvps.
 
 As with broadcasts, who may act on which city is asked afresh at every step."""
@@ -20,10 +21,11 @@ from telegram.ext import (
 )
 
 from bot.context import MusterContext
-from bot.i18n import t
+from bot.i18n import Grouped, t
 from bot.localtime import Moment, show
 from domain.actions import Plan
 from domain.drafts import ActionDraft
+from domain.places import MOST, Change, parse_capacity
 from handlers.common import (
     PRIVATE_MESSAGE,
     argument_text,
@@ -42,6 +44,7 @@ from views.buttons import (
     ACTION_ASK_CANCEL,
     ACTION_CADENCE,
     ACTION_CANCEL,
+    ACTION_CAPACITY,
     ACTION_CITY,
     ACTION_PLACE,
     ACTION_PUBLISH,
@@ -52,6 +55,9 @@ from views.buttons import (
 )
 
 CITY, TITLE, WHEN, PLACE, DETAILS, CONFIRM, PUBLISH_AT, NEW_TIME, NEW_PLACE = range(9)
+# Steps are stored with drafts (a restart resumes at them), so new ones are numbered after the
+# old rather than renumbering those.
+CAPACITY, NEW_CAPACITY = 9, 10
 END = ConversationHandler.END
 KIND = "action"
 LIMITS = {"title": 200, "place": 300, "details": 2000}
@@ -150,12 +156,37 @@ async def take_details(update: Update, context: MusterContext) -> int:
     if details is None:
         return DETAILS
     draft_of(context).details = details
-    return await preview(update, context)
+    await reply(update, context, "newaction_capacity")
+    return CAPACITY
 
 
 async def skip_details(update: Update, context: MusterContext) -> int:
     draft_of(context).details = ""
+    await reply(update, context, "newaction_capacity")
+    return CAPACITY
+
+
+async def take_capacity(update: Update, context: MusterContext) -> int:
+    capacity = await _read_capacity(update, context)
+    if capacity is None:
+        return CAPACITY
+    draft_of(context).capacity = capacity
     return await preview(update, context)
+
+
+async def skip_capacity(update: Update, context: MusterContext) -> int:
+    draft_of(context).capacity = None
+    return await preview(update, context)
+
+
+async def _read_capacity(update: Update, context: MusterContext) -> int | None:
+    """The number of places typed, or None after saying what is expected."""
+    message = update.effective_message
+    capacity = parse_capacity(message.text or "" if message else "")
+    if capacity is None:
+        language = await context.language_of(update.effective_user)
+        await reply(update, context, "capacity_invalid", most=Grouped(MOST, language))
+    return capacity
 
 
 async def preview(update: Update, context: MusterContext) -> int:
@@ -211,7 +242,13 @@ async def _confirmation(
 
 def _plan(draft: ActionDraft) -> Plan:
     return Plan(
-        draft.city_id, draft.title, draft.starts_at, draft.place, draft.details, draft.cadence
+        draft.city_id,
+        draft.title,
+        draft.starts_at,
+        draft.place,
+        draft.details,
+        capacity=draft.capacity,
+        cadence=draft.cadence,
     )
 
 
@@ -227,6 +264,7 @@ def _unsaved(draft: ActionDraft) -> Action:
         state=ActionState.PUBLISHED,
         publish_at=None,
         cadence=draft.cadence,
+        capacity=draft.capacity,
     )
 
 
@@ -331,22 +369,36 @@ async def my_actions(update: Update, context: MusterContext) -> None:
             when=show(action.starts_at, ZoneInfo(city.timezone if city else "UTC"), language),
             yes=count.yes,
             no=count.no,
+            waitlisted=count.waitlisted,
         )
+        text += _capacity_line(action, count.yes, language)
         await message.reply_text(text, reply_markup=_manage_markup(action.id, language))
         shown += 1
     if shown == 0:
         await reply(update, context, "myactions_none")
 
 
+def _capacity_line(action: Action, taken: int, language: str) -> str:
+    """The places and how many are left, on a line of its own; nothing without a capacity."""
+    if action.capacity is None:
+        return ""
+    left = max(action.capacity - taken, 0)
+    return "\n" + t(language, "capacity_line", count=action.capacity, left=left)
+
+
 def _manage_markup(action_id: int, language: str) -> InlineKeyboardMarkup:
     change_time = t(language, "button_change_time")
     change_place = t(language, "button_change_place")
+    change_capacity = t(language, "button_change_capacity")
     cancel = t(language, "button_cancel_action")
     return InlineKeyboardMarkup(
         [
             [
                 InlineKeyboardButton(change_time, callback_data=ACTION_TIME.data(action_id)),
                 InlineKeyboardButton(change_place, callback_data=ACTION_PLACE.data(action_id)),
+                InlineKeyboardButton(
+                    change_capacity, callback_data=ACTION_CAPACITY.data(action_id)
+                ),
             ],
             [InlineKeyboardButton(cancel, callback_data=ACTION_ASK_CANCEL.data(action_id))],
         ]
@@ -443,6 +495,57 @@ async def take_new_place(update: Update, context: MusterContext) -> int:
     return END
 
 
+async def ask_new_capacity(update: Update, context: MusterContext) -> int:
+    action = await _managed_action(update, context, ACTION_CAPACITY)
+    if action is None:
+        return END
+    draft_of(context).action_id = action.id
+    await reply(update, context, "ask_new_capacity", title=action.title)
+    return NEW_CAPACITY
+
+
+async def take_new_capacity(update: Update, context: MusterContext) -> int:
+    capacity = await _read_capacity(update, context)
+    if capacity is None:
+        return NEW_CAPACITY
+    return await _resize(update, context, capacity)
+
+
+async def no_capacity(update: Update, context: MusterContext) -> int:
+    """/skip when asked for the new capacity: no limit."""
+    return await _resize(update, context, None)
+
+
+async def _resize(update: Update, context: MusterContext, capacity: int | None) -> int:
+    draft, user = draft_of(context), update.effective_user
+    action = await _still_changeable(update, context, draft.action_id)
+    if user is None or action is None:
+        return END
+    change = await context.places.resize(user.id, action, capacity)
+    if change is None:  # the rights or the action changed between the two reads
+        await reply(update, context, "not_your_action")
+        return END
+    language = await context.language_of(user)
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(_capacity_report(action, change, language))
+    return END
+
+
+def _capacity_report(action: Action, change: Change, language: str) -> str:
+    """What the new capacity means: the places, who came off the waitlist, or that the ones
+    who hold more places than there are now keep them."""
+    lines = [
+        t(language, "capacity_unlimited", title=action.title)
+        if change.capacity is None
+        else t(language, "capacity_set", title=action.title, count=change.capacity)
+    ]
+    if change.promoted:
+        lines.append(t(language, "capacity_promoted", count=change.promoted))
+    if change.capacity is not None and change.taken > change.capacity:
+        lines.append(t(language, "capacity_below_taken", count=change.taken))
+    return "\n".join(lines)
+
+
 async def ask_to_cancel(update: Update, context: MusterContext) -> None:
     action = await _managed_action(update, context, ACTION_ASK_CANCEL)
     query = update.callback_query
@@ -506,15 +609,23 @@ async def rsvps(update: Update, context: MusterContext) -> None:
         absent=came.reported_absent,
     )
     headcount = t(
-        language, "rsvps", id=action.id, title=action.title, yes=count.yes, no=count.no, last=last
+        language,
+        "rsvps",
+        id=action.id,
+        title=action.title,
+        yes=count.yes,
+        no=count.no,
+        waitlisted=count.waitlisted,
+        last=last,
     )
+    headcount += _capacity_line(action, count.yes, language)
     message = update.effective_message
     if message is not None:
         await message.reply_text(f"{headcount}\n{turnout}")
 
 
 def conversation() -> ConversationHandler[MusterContext]:
-    """/newaction, and the changes of time and place /myactions offers."""
+    """/newaction, and the changes of time, place and capacity /myactions offers."""
     typed = PRIVATE_MESSAGE & filters.TEXT & ~filters.COMMAND
     return persistent(
         KIND,
@@ -523,6 +634,9 @@ def conversation() -> ConversationHandler[MusterContext]:
             CallbackQueryHandler(step(KIND, ask_new_time, opens=True), pattern=ACTION_TIME.pattern),
             CallbackQueryHandler(
                 step(KIND, ask_new_place, opens=True), pattern=ACTION_PLACE.pattern
+            ),
+            CallbackQueryHandler(
+                step(KIND, ask_new_capacity, opens=True), pattern=ACTION_CAPACITY.pattern
             ),
         ],
         {
@@ -534,6 +648,10 @@ def conversation() -> ConversationHandler[MusterContext]:
                 CommandHandler("skip", step(KIND, skip_details), filters=PRIVATE_MESSAGE),
                 MessageHandler(typed, step(KIND, take_details)),
             ],
+            CAPACITY: [
+                CommandHandler("skip", step(KIND, skip_capacity), filters=PRIVATE_MESSAGE),
+                MessageHandler(typed, step(KIND, take_capacity)),
+            ],
             CONFIRM: [
                 CallbackQueryHandler(step(KIND, publish_now), pattern=ACTION_PUBLISH.pattern),
                 CallbackQueryHandler(
@@ -544,6 +662,10 @@ def conversation() -> ConversationHandler[MusterContext]:
             PUBLISH_AT: [MessageHandler(typed, step(KIND, take_publish_time))],
             NEW_TIME: [MessageHandler(typed, step(KIND, take_new_time))],
             NEW_PLACE: [MessageHandler(typed, step(KIND, take_new_place))],
+            NEW_CAPACITY: [
+                CommandHandler("skip", step(KIND, no_capacity), filters=PRIVATE_MESSAGE),
+                MessageHandler(typed, step(KIND, take_new_capacity)),
+            ],
         },
         abort=ACTION_ABORT,
     )

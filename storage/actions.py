@@ -60,6 +60,7 @@ class Action:
     publish_at: int | None
     announcement_id: int | None = None
     cadence: Cadence = Cadence.DEFAULT
+    capacity: int | None = None  # how many people can come; None: no limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,7 @@ class Headcount:
     yes: int
     no: int
     last_answer_at: int | None
+    waitlisted: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +93,7 @@ def _action(row: aiosqlite.Row) -> Action:
         publish_at=row["publish_at"],
         announcement_id=row["announcement_id"],
         cadence=Cadence(row["reminder_cadence"]),
+        capacity=row["capacity"],
     )
 
 
@@ -104,13 +107,16 @@ async def create(
     details: str,
     publish_at: int | None,
     cadence: Cadence = Cadence.DEFAULT,
+    capacity: int | None = None,
 ) -> Action:
-    """A new action: published at once, or scheduled to be published at publish_at."""
+    """A new action: published at once, or scheduled to be published at publish_at; with a
+    capacity, at most that many people get a place and the rest wait in line."""
     state = ActionState.SCHEDULED if publish_at is not None else ActionState.PUBLISHED
     async with db.transaction() as tx:
         cursor = await tx.execute(
             "INSERT INTO actions (city_id, author_id, title, starts_at, place, details, status, "
-            "publish_at, created_at, reminder_cadence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "publish_at, created_at, reminder_cadence, capacity) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 city_id,
                 author_id,
@@ -122,6 +128,7 @@ async def create(
                 publish_at,
                 now(),
                 cadence.value,
+                capacity,
             ),
         )
         action_id = cursor.lastrowid
@@ -237,14 +244,16 @@ async def answer_of(db: Database, action_id: int, user_id: int) -> Answer | None
 
 
 async def headcount(db: Database, action_id: int) -> Headcount:
+    """Said yes (the places taken), said no, the last answer's time, and the waitlist."""
     row = await db.fetch_one(
         "SELECT count(*) FILTER (WHERE answer = 'yes'), count(*) FILTER (WHERE answer = 'no'), "
-        "max(answered_at) FROM rsvps WHERE action_id = ?",
+        "max(answered_at), (SELECT count(*) FROM waitlist WHERE action_id = ?1) "
+        "FROM rsvps WHERE action_id = ?1",
         (action_id,),
     )
     if row is None:
         return Headcount(0, 0, None)
-    return Headcount(row[0] or 0, row[1] or 0, row[2])
+    return Headcount(row[0] or 0, row[1] or 0, row[2], row[3] or 0)
 
 
 _YES_GROUP = (

@@ -30,6 +30,7 @@ class DraftRow:
     goal: int = 0
     collect_names: bool = False
     reminder_cadence: str = "default"  # an action's: "default" or "common"
+    capacity: int | None = None
 
 
 def _draft(row: aiosqlite.Row) -> DraftRow:
@@ -52,6 +53,7 @@ def _draft(row: aiosqlite.Row) -> DraftRow:
         goal=row["goal"],
         collect_names=bool(row["collect_names"]),
         reminder_cadence=row["reminder_cadence"],
+        capacity=row["capacity"],
     )
 
 
@@ -61,8 +63,8 @@ async def save(db: Database, draft: DraftRow) -> None:
         await tx.execute(
             "INSERT INTO drafts (user_id, kind, step, city_id, all_cities, title, starts_at, "
             "place, details, action_id, body, photo_file_id, updated_at, version_language, "
-            "target, goal, collect_names, reminder_cadence) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "target, goal, collect_names, reminder_cadence, capacity) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (user_id, kind) DO UPDATE SET step = excluded.step, "
             "city_id = excluded.city_id, all_cities = excluded.all_cities, "
             "title = excluded.title, starts_at = excluded.starts_at, place = excluded.place, "
@@ -70,7 +72,7 @@ async def save(db: Database, draft: DraftRow) -> None:
             "photo_file_id = excluded.photo_file_id, updated_at = excluded.updated_at, "
             "version_language = excluded.version_language, target = excluded.target, "
             "goal = excluded.goal, collect_names = excluded.collect_names, "
-            "reminder_cadence = excluded.reminder_cadence",
+            "reminder_cadence = excluded.reminder_cadence, capacity = excluded.capacity",
             (
                 draft.user_id,
                 draft.kind,
@@ -90,6 +92,7 @@ async def save(db: Database, draft: DraftRow) -> None:
                 draft.goal,
                 int(draft.collect_names),
                 draft.reminder_cadence,
+                draft.capacity,
             ),
         )
         if draft.kind == "broadcast":  # only broadcast drafts have versions

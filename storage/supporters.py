@@ -8,8 +8,10 @@ from enum import StrEnum
 
 import aiosqlite
 
+from storage import places
 from storage.cities import follow_in, following
 from storage.db import Database, now
+from storage.places import Notice
 
 
 class Status(StrEnum):
@@ -132,13 +134,29 @@ _UNLINK = (
 )
 
 
-async def erase(db: Database, user_id: int) -> bool:
+@dataclass(frozen=True, slots=True)
+class Erasure:
+    """What /deleteme did: whether there was anyone to erase, and the messages telling the
+    people who got the places they held (broadcast ids, for the delivery engine)."""
+
+    erased: bool
+    notices: tuple[int, ...] = ()
+
+
+async def erase(
+    db: Database, user_id: int, notice: Notice | None = None, at: int | None = None
+) -> Erasure:
     """Deletes every row about the person, then truncates the WAL so no copy lingers there.
 
     Rows that reference the supporter go with ON DELETE CASCADE; secure_delete zeroes the
-    freed space in the database file.
+    freed space in the database file. A place they held at an action with a capacity goes,
+    in the same transaction, to the first on its waitlist, told by `notice` (None: the place
+    stays free until the next promotion there).
     """
+    at = now() if at is None else at
+    notices = []
     async with db.transaction() as tx:
+        freeing = await places.held_by(tx, user_id) if notice is not None else []
         cursor = await tx.execute("DELETE FROM supporters WHERE user_id = ?", (user_id,))
         erased = cursor.rowcount > 0
         # Half-written alerts are theirs too (an admin may have drafts and no supporter row).
@@ -159,8 +177,13 @@ async def erase(db: Database, user_id: int) -> bool:
         # What they did as an organizer stays on record, no longer tied to them.
         for statement in _UNLINK:
             await tx.execute(statement, (user_id,))
+        for action_id in freeing:
+            assert notice is not None
+            promotion = await places.promote(tx, action_id, at, notice)
+            if promotion is not None:
+                notices.append(promotion.notice_id)
     await db.checkpoint()
-    return erased
+    return Erasure(erased, tuple(notices))
 
 
 async def count(db: Database) -> int:

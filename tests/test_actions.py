@@ -65,6 +65,8 @@ async def test_organizer_publishes_an_action_to_one_city(
     await organizer.says("Amazon Spheres, 2111 7th Ave")
     await organizer.receives()
     await organizer.says("Bring water & a sign <3")
+    assert (await organizer.receives()).text.startswith("👥 How many people can come?")
+    await organizer.says("/skip")
     card = await organizer.receives()
     assert card.text.startswith("📢 Prime Day walkout\n🗓 Tue 13 Jul, 06:00 PDT\n📍 Amazon Spheres")
     assert "Bring water & a sign <3" in card.text
@@ -466,6 +468,8 @@ async def test_publish_now_after_the_start_passed_asks_for_a_new_start(
     await organizer.waits_for(lambda chat: chat.last.text.startswith("Where?"))
     await organizer.says("City Hall")
     await organizer.waits_for(lambda chat: "/skip" in chat.last.text)
+    await organizer.says("/skip")
+    await organizer.waits_for(lambda chat: "How many people" in chat.last.text)
     await organizer.says("/skip")
     await organizer.waits_for(lambda chat: "📢 Publish now" in chat.last.labels())
     muster.user_data[organizer.id]["action_draft"].starts_at = int(time.time()) - 60

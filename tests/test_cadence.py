@@ -63,7 +63,9 @@ async def previews(organizer: SimUser, starts: str) -> SentMessage:
     await organizer.waits_for(lambda chat: chat.last.text.startswith("Where?"))
     await organizer.says("Pier 62")
     await organizer.waits_for(lambda chat: "/skip" in chat.last.text)
-    await organizer.says("/skip")
+    await organizer.says("/skip")  # no details
+    await organizer.waits_for(lambda chat: chat.last.text.startswith("👥 How many"))
+    await organizer.says("/skip")  # no limit
     await organizer.waits_for(lambda chat: chat.last.text.startswith("☝️"))
     return organizer.last
 

@@ -80,6 +80,8 @@ async def test_a_killed_bot_continues_newaction_where_it_stopped(
         await olga.says("City Hall")
         await olga.waits_for(lambda chat: "/skip" in chat.last.text)
         await olga.says("/skip")
+        await olga.waits_for(lambda chat: "How many people" in chat.last.text)
+        await olga.says("/skip")
         await olga.waits_for(lambda chat: "📢 Publish now" in chat.last.labels())
         await olga.presses("📢 Publish now")
         await olga.waits_for(lambda chat: "is being announced" in chat.last.text)

@@ -79,9 +79,9 @@ async def test_foreign_keys_cascade_on_erase(database: Database) -> None:
     city = await city_store.add(database, "seattle", "America/Los_Angeles", "Seattle")
     await supporter_store.arrive(database, 7, "en", "ref:x")
     await city_store.follow(database, 7, city.id)
-    assert await supporter_store.erase(database, 7)
+    assert (await supporter_store.erase(database, 7)).erased
     assert await city_store.followed_by(database, 7) == []
-    assert await supporter_store.erase(database, 7) is False
+    assert (await supporter_store.erase(database, 7)).erased is False
 
 
 async def test_subscription_needs_a_supporter(database: Database) -> None:
@@ -136,7 +136,7 @@ async def test_any_language_migration_keeps_every_row_and_reference(
             with pytest.raises(sqlite3.IntegrityError):
                 async with new.transaction() as tx:
                     await tx.execute(f"UPDATE supporters SET {change} WHERE user_id = 4")  # noqa: S608
-        assert await supporter_store.erase(new, 2)
+        assert (await supporter_store.erase(new, 2)).erased
         for table in ("subscriptions", "organizers", "deliveries", "rsvps"):
             left = await new.fetch_all(f"SELECT 1 FROM {table} WHERE user_id = 2")  # noqa: S608
             assert left == [], table
@@ -213,6 +213,6 @@ async def test_a_write_after_erasure_finds_no_statement_left_open(database: Data
     """Erasure ends with a WAL checkpoint, whose result row must be read to the end: a
     statement left open makes the next grouped write fail to open its savepoint."""
     await supporter_store.arrive(database, 7, "en", None)
-    assert await supporter_store.erase(database, 7)
+    assert (await supporter_store.erase(database, 7)).erased
     await supporter_store.ensure(database, 8, "en")
     assert await supporter_store.get(database, 8) is not None

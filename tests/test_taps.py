@@ -137,7 +137,7 @@ async def test_conversation_buttons_pressed_twice_edit_nothing_in_vain(
     await organizer.says("/newaction")
     await organizer.receives()
     await double_taps(sim, organizer, "Seattle")
-    for typed in ("Vigil", "2030-05-01 18:00", "City Hall", "/skip"):
+    for typed in ("Vigil", "2030-05-01 18:00", "City Hall", "/skip", "/skip"):
         await organizer.says(typed)
         await sim.idle()
     await double_taps(sim, organizer, "🕒 Publish at…")

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.helpers import create_deep_linked_url
 
-from bot.i18n import Html, t
+from bot.i18n import Html, ordinal, t
 from bot.localtime import show
 from storage.actions import Action, ActionState, Answer, Cadence
 from views.buttons import ACTION_CADENCE, RSVP
@@ -44,9 +44,14 @@ def render(
     *,
     open_: bool,
     share: bool = True,
+    waiting: int | None = None,
+    taken: int = 0,
 ) -> View:
-    """The action's card; the buttons carry the reader's answer, or say it is over. The
-    share link is left out of the organizer's preview, before the action has an id."""
+    """The action's card; the buttons carry the reader's answer (or their place in the
+    waitlist's line), or say it is over. An action with a capacity says the places left of
+    it with `taken` places taken: as of the moment it is drawn, so an announcement shows it
+    as of its sending, and each press redraws the presser's card. The share link is left out
+    of the organizer's preview, before the action has an id."""
     text = t(
         language,
         "action_card",
@@ -54,20 +59,29 @@ def render(
         when=show(action.starts_at, zone, language),
         place=action.place,
     )
+    if action.capacity is not None and open_:
+        left = action.capacity - taken
+        text += "\n" + (
+            t(language, "places_left", count=left) if left > 0 else t(language, "places_full")
+        )
     if action.details:
         text += "\n\n" + t(language, "action_details", details=action.details)
     if share:
         text += "\n\n" + t(language, "action_share", link=share_link(bot_username, action.id))
     if answer is not None:
         text += "\n\n" + t(language, f"your_answer_{answer.value}")
-    return View(text, rsvp_markup(action, language, answer, open_=open_))
+    elif waiting is not None:
+        text += "\n\n" + t(language, "your_answer_waiting", place=ordinal(language, waiting))
+    markup = rsvp_markup(action, language, answer, open_=open_, waiting=waiting is not None)
+    return View(text, markup)
 
 
 def rsvp_markup(
-    action: Action, language: str, answer: Answer | None, *, open_: bool
+    action: Action, language: str, answer: Answer | None, *, open_: bool, waiting: bool = False
 ) -> InlineKeyboardMarkup:
-    """I'll be there / Can't make it, the reader's answer marked; one button saying the
-    action is over or cancelled once it is no longer open."""
+    """I'll be there / Can't make it, the reader's answer marked (⏳ on I'll be there while
+    they wait in line); one button saying the action is over or cancelled once it is no
+    longer open."""
     if not open_:
         label = (
             "button_action_cancelled"
@@ -82,7 +96,7 @@ def rsvp_markup(
         [
             [
                 InlineKeyboardButton(
-                    f"✅ {yes}" if answer is Answer.YES else yes,
+                    f"✅ {yes}" if answer is Answer.YES else f"⏳ {yes}" if waiting else yes,
                     callback_data=RSVP.data(action.id, YES),
                 ),
                 InlineKeyboardButton(

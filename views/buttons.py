@@ -89,9 +89,11 @@ ACTION_ABORT = Button("na:abort")
 ACTION_CADENCE = Button("na:remind:", ("default|common",))  # the reminders chosen
 ACTION_TIME = Button("act:time:", (_ID,))
 ACTION_PLACE = Button("act:place:", (_ID,))
+ACTION_CAPACITY = Button("act:capacity:", (_ID,))
 ACTION_ASK_CANCEL = Button("act:cancel:", (_ID,))
 ACTION_CANCEL = Button("act:cancel!:", (_ID,))
 MADE_IT = Button("made:", (_ID, "yes|no"))  # action, whether they were there
+PLACE_BACK = Button("place:back:", (_ID,))  # a place got from the waitlist, given back
 
 # Petitions: signing, /mysignatures, /newpetition and /petitions.
 SIGN = Button("pet:sign:", (_ID,))
@@ -129,9 +131,11 @@ ALL: tuple[Button, ...] = (
     ACTION_CADENCE,
     ACTION_TIME,
     ACTION_PLACE,
+    ACTION_CAPACITY,
     ACTION_ASK_CANCEL,
     ACTION_CANCEL,
     MADE_IT,
+    PLACE_BACK,
     SIGN,
     WITHDRAW,
     FOLLOW_UP,
@@ -145,9 +149,10 @@ ALL: tuple[Button, ...] = (
     PETITION_EXPORT,
 )
 
-# Buttons that open a conversation of their own (changing an action's time or place): pressed
-# during another conversation, they end it first, so the two never compete for the next text.
-OPENS_CONVERSATION: tuple[Button, ...] = (ACTION_TIME, ACTION_PLACE)
+# Buttons that open a conversation of their own (changing an action's time, place or capacity):
+# pressed during another conversation, they end it first, so the two never compete for the
+# next text.
+OPENS_CONVERSATION: tuple[Button, ...] = (ACTION_TIME, ACTION_PLACE, ACTION_CAPACITY)
 
 
 def which(data: str | None) -> Button | None:
