@@ -38,6 +38,7 @@ from handlers.common import (
 from handlers.conversations import persistent, step
 from handlers.fallback import unknown_command
 from storage.actions import Action, ActionState, Cadence
+from storage.turnout import Attendance
 from views.actions import cadence_button, planned_reminders, render, share_link
 from views.buttons import (
     ACTION_ABORT,
@@ -372,10 +373,24 @@ async def my_actions(update: Update, context: MusterContext) -> None:
             waitlisted=count.waitlisted,
         )
         text += _capacity_line(action, count.yes, language)
+        came = await context.turnout.attendance(action)
+        if came.checked_in or came.reported_there or came.reported_absent:  # check-in open
+            text += "\n" + _turnout_line(came, language)
         await message.reply_text(text, reply_markup=_manage_markup(action.id, language))
         shown += 1
     if shown == 0:
         await reply(update, context, "myactions_none")
+
+
+def _turnout_line(came: Attendance, language: str) -> str:
+    """Who came: checked in (from an hour before the start), and said so when asked."""
+    return t(
+        language,
+        "rsvps_turnout",
+        checked_in=came.checked_in,
+        reported=came.reported_there,
+        absent=came.reported_absent,
+    )
 
 
 def _capacity_line(action: Action, taken: int, language: str) -> str:
@@ -600,14 +615,7 @@ async def rsvps(update: Update, context: MusterContext) -> None:
         if count.last_answer_at
         else t(language, "no_answers_yet")
     )
-    came = await context.turnout.attendance(action)
-    turnout = t(
-        language,
-        "rsvps_turnout",
-        checked_in=came.checked_in,
-        reported=came.reported_there,
-        absent=came.reported_absent,
-    )
+    turnout = _turnout_line(await context.turnout.attendance(action), language)
     headcount = t(
         language,
         "rsvps",
