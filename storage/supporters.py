@@ -10,6 +10,7 @@ import aiosqlite
 
 from storage.cities import follow_in, following
 from storage.db import Database, now
+from storage.links import ERASED, REWRITE_SOURCES
 
 
 class Status(StrEnum):
@@ -129,6 +130,7 @@ _UNLINK = (
     "UPDATE petitions SET author_id = NULL WHERE author_id = ?",
     "UPDATE audit_log SET subject_id = NULL WHERE subject_id = ?",
     "UPDATE bans SET banned_by = NULL WHERE banned_by = ?",
+    "UPDATE invite_links SET created_by = NULL WHERE created_by = ?",
 )
 
 
@@ -139,6 +141,9 @@ async def erase(db: Database, user_id: int) -> bool:
     freed space in the database file.
     """
     async with db.transaction() as tx:
+        # Before their row (and their invite link's, by the cascade) goes: the people who came
+        # by their link keep a source, no longer one naming their code.
+        await tx.execute(REWRITE_SOURCES, (ERASED, user_id))
         cursor = await tx.execute("DELETE FROM supporters WHERE user_id = ?", (user_id,))
         erased = cursor.rowcount > 0
         # Half-written alerts are theirs too (an admin may have drafts and no supporter row).
