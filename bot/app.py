@@ -34,9 +34,12 @@ from domain.bans import Bans
 from domain.broadcasts import Broadcasts
 from domain.cities import Cities
 from domain.drafts import Drafts
+from domain.exports import Exports
+from domain.links import Links
 from domain.organizers import Reach
 from domain.petitions import Petitions
 from domain.places import Places
+from domain.posters import Posters
 from domain.retention import Retention
 from domain.supporters import Supporters
 from domain.turnout import Turnout
@@ -49,10 +52,13 @@ from handlers import (
     checkin,
     cities,
     errors,
+    exports,
     fallback,
     guard,
+    links,
     membership,
     petitions,
+    qr,
     roles,
     rsvp,
     signup,
@@ -120,6 +126,7 @@ def build_application(
     reach = Reach(db, settings.admin_ids)
     cities = Cities(db)
     grace = settings.missed_grace
+    invite_links = Links(db, reach, clock)
     app.bot_data["services"] = Services(
         settings=settings,
         db=db,
@@ -167,6 +174,9 @@ def build_application(
         metrics=metrics,
         pulse=pulse,
         bans=Bans(db, engine, gate, settings.admin_ids),
+        links=invite_links,
+        posters=Posters(db, reach, invite_links, clock),
+        exports=Exports(db, clock),
     )
     register_handlers(app, settings)
     return app
@@ -198,11 +208,14 @@ def register_handlers(app: MusterApp, settings: Settings) -> None:
         *admin.handlers(settings.admin_ids),
         *roles.handlers(settings.admin_ids),
         *bans.handlers(settings.admin_ids),
+        *exports.handlers(settings.admin_ids),
         *broadcast.handlers(),
         *actions.handlers(),
         *checkin.handlers(),
         *rsvp.handlers(),
         *petitions.handlers(),
+        *links.handlers(),
+        *qr.handlers(),
         *membership.handlers(),
         petitions.name_handler(),  # before fallback: plain text may be a name asked for
         *fallback.handlers(),  # last: whatever nobody else claimed

@@ -22,9 +22,12 @@ from domain.bans import Bans
 from domain.broadcasts import Broadcasts
 from domain.cities import Cities
 from domain.drafts import Drafts
+from domain.exports import Exports
+from domain.links import Links
 from domain.organizers import Reach
 from domain.petitions import Petitions
 from domain.places import Places
+from domain.posters import Posters
 from domain.retention import Retention
 from domain.supporters import Supporters
 from domain.turnout import Turnout
@@ -56,6 +59,9 @@ class Services:
     metrics: Metrics
     pulse: Pulse
     bans: Bans
+    links: Links
+    posters: Posters
+    exports: Exports
 
 
 class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -113,6 +119,18 @@ class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any],
     @property
     def bans(self) -> Bans:
         return self.services.bans
+
+    @property
+    def links(self) -> Links:
+        return self.services.links
+
+    @property
+    def posters(self) -> Posters:
+        return self.services.posters
+
+    @property
+    def exports(self) -> Exports:
+        return self.services.exports
 
     @property
     def settings(self) -> Settings:

@@ -20,6 +20,7 @@ SUPPORTER_COMMANDS = (
     "subscribe",
     "unsubscribe",
     "mycities",
+    "invite",
     "language",
     "stop",
     "deleteme",
@@ -33,12 +34,25 @@ ORGANIZER_COMMANDS = (
     "checkin",
     "newpetition",
     "petitions",
+    "newlink",
+    "links",
+    "qr",
     "broadcast",
     "broadcasts",
     "scheduled",
     "cancel",
 )
-ADMIN_COMMANDS = ("addcity", "promote", "demote", "organizers", "ban", "unban", "banned")
+ADMIN_COMMANDS = (
+    "addcity",
+    "promote",
+    "demote",
+    "organizers",
+    "ban",
+    "unban",
+    "banned",
+    "export",
+    "audit",
+)
 
 
 def commands(names: Iterable[str], language: str) -> list[BotCommand]:

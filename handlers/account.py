@@ -85,11 +85,12 @@ async def answer_erase(update: Update, context: MusterContext) -> None:
 async def show_help(update: Update, context: MusterContext) -> None:
     """/help: the commands the caller's role may use."""
     language = await context.language_of(update.effective_user)
-    text = t(language, "help_supporter")
+    text = t(language, "help_supporter") + t(language, "help_supporter_invite")
     if await context.reach(update.effective_user) is not None:
-        text += t(language, "help_organizer")
+        text += t(language, "help_organizer") + t(language, "help_organizer_links")
     if context.is_admin(update.effective_user):
         text += t(language, "help_admin") + t(language, "help_admin_bans")
+        text += t(language, "help_admin_exports")
     if update.effective_message is not None:
         await update.effective_message.reply_text(text)
 

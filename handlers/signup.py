@@ -46,7 +46,7 @@ async def read_deep_link(context: MusterContext) -> DeepLink:
         city = await context.cities.find(match[1])
         return DeepLink(city, f"city:{city.slug}") if city else DeepLink()
     if match := REFERRAL_LINK.fullmatch(payload):
-        return DeepLink(source=f"ref:{match[1]}")
+        return await _referral_link(context, match[1])
     if match := ACTION_LINK.fullmatch(payload):
         return DeepLink(source=f"action:{match[1]}", action_id=int(match[1]))
     if match := PETITION_LINK.fullmatch(payload):
@@ -57,6 +57,15 @@ async def read_deep_link(context: MusterContext) -> DeepLink:
     if match := CHECKIN_LINK.fullmatch(payload):
         return await _checkin_link(context, match[1])
     return DeepLink()
+
+
+async def _referral_link(context: MusterContext, code: str) -> DeepLink:
+    """A personal or campaign link: the newcomer counts for its code; a campaign link for a
+    city has them follow it, as the city's own link does."""
+    campaign = await context.links.arriving_by(code)
+    city_id = campaign.city_id if campaign else None
+    city = await context.cities.get(city_id) if city_id is not None else None
+    return DeepLink(city, f"ref:{code}")
 
 
 async def _checkin_link(context: MusterContext, token: str) -> DeepLink:

@@ -137,3 +137,22 @@ async def follower_count(db: Database, city_id: int) -> int:
         (city_id,),
     )
     return int(row[0]) if row else 0
+
+
+async def follower_languages(db: Database, city_id: int | None) -> dict[str, int]:
+    """How many active followers of the city (None: active supporters anywhere) read each
+    language. A scan of the city's followers, so on a connection of its own."""
+    if city_id is None:
+        sql = "SELECT language, count(*) FROM supporters WHERE status = 'active' GROUP BY 1"
+        parameters: tuple[int, ...] = ()
+    else:
+        sql = (
+            "SELECT language, count(*) FROM subscriptions JOIN supporters USING (user_id) "
+            "WHERE city_id = ? AND status = 'active' GROUP BY 1"
+        )
+        parameters = (city_id,)
+
+    def work(connection: sqlite3.Connection) -> dict[str, int]:
+        return {row[0]: row[1] for row in connection.execute(sql, parameters)}
+
+    return await db.read_apart(work)

@@ -11,6 +11,7 @@ import aiosqlite
 from storage import places
 from storage.cities import follow_in, following
 from storage.db import Database, now
+from storage.links import ERASED, REWRITE_SOURCES
 from storage.places import Notice
 
 
@@ -131,6 +132,7 @@ _UNLINK = (
     "UPDATE petitions SET author_id = NULL WHERE author_id = ?",
     "UPDATE audit_log SET subject_id = NULL WHERE subject_id = ?",
     "UPDATE bans SET banned_by = NULL WHERE banned_by = ?",
+    "UPDATE invite_links SET created_by = NULL WHERE created_by = ?",
 )
 
 
@@ -157,6 +159,9 @@ async def erase(
     notices = []
     async with db.transaction() as tx:
         freeing = await places.held_by(tx, user_id) if notice is not None else []
+        # Before their row (and their invite link's, by the cascade) goes: the people who came
+        # by their link keep a source, no longer one naming their code.
+        await tx.execute(REWRITE_SOURCES, (ERASED, user_id))
         cursor = await tx.execute("DELETE FROM supporters WHERE user_id = ?", (user_id,))
         erased = cursor.rowcount > 0
         # Half-written alerts are theirs too (an admin may have drafts and no supporter row).

@@ -108,6 +108,12 @@ PETITION_ASK_CLOSE = Button("pet:close:", (_ID,))
 PETITION_EXPORT = Button("pet:export:", (_ID,))
 PETITION_CLOSE = Button("pet:close!:", (_ID,))
 
+# /qr: what the QR code and poster are for.
+QR_CITY = Button("qr:city:", (_ID,))
+QR_LINK = Button("qr:link:", (_ID,))
+QR_ACTION = Button("qr:action:", (_ID,))
+QR_PETITION = Button("qr:petition:", (_ID,))
+
 ALL: tuple[Button, ...] = (
     LANGUAGE,
     ERASE,
@@ -147,6 +153,10 @@ ALL: tuple[Button, ...] = (
     PETITION_ASK_CLOSE,
     PETITION_CLOSE,
     PETITION_EXPORT,
+    QR_CITY,
+    QR_LINK,
+    QR_ACTION,
+    QR_PETITION,
 )
 
 # Buttons that open a conversation of their own (changing an action's time, place or capacity):
