@@ -87,7 +87,8 @@ async def show_help(update: Update, context: MusterContext) -> None:
     language = await context.language_of(update.effective_user)
     text = t(language, "help_supporter") + t(language, "help_supporter_invite")
     if await context.reach(update.effective_user) is not None:
-        text += t(language, "help_organizer") + t(language, "help_organizer_links")
+        text += t(language, "help_organizer") + t(language, "help_organizer_turnout")
+        text += t(language, "help_organizer_links")
     if context.is_admin(update.effective_user):
         text += t(language, "help_admin") + t(language, "help_admin_bans")
         text += t(language, "help_admin_exports")
