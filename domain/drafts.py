@@ -3,7 +3,7 @@ at every step so that a restart mid-flow loses nothing. Drafts untouched for a d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.clock import Clock
 from storage import Database
@@ -97,7 +97,8 @@ class Drafts:
             capacity=row.capacity,
         )
 
-    async def save(self, user_id: int, draft: Draft, step: int) -> None:
+    async def save(self, user_id: int, draft: Draft, step: int, update_id: int = 0) -> None:
+        """The draft at this step; `update_id` is the update that took it there."""
         at = int(self.clock.now())
         if isinstance(draft, BroadcastDraft):
             content = draft.content
@@ -145,7 +146,12 @@ class Drafts:
                 capacity=draft.capacity,
                 updated_at=at,
             )
-        await store.save(self.db, row)
+        await store.save(self.db, replace(row, update_id=update_id))
+
+    async def taken_by(self, user_id: int, kind: str) -> tuple[int, int] | None:
+        """The draft's step and the update that took it there, if there is a draft."""
+        row = await store.get(self.db, user_id, kind, self._since())
+        return (row.step, row.update_id) if row else None
 
     async def drop(self, user_id: int, kind: str) -> None:
         await store.drop(self.db, user_id, kind)

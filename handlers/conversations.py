@@ -51,6 +51,9 @@ def step(kind: str, callback: Step, *, opens: bool = False) -> Step:
     empty one, whose defaults would mean something (every city, for a broadcast)."""
 
     async def run(update: Update, context: MusterContext) -> int:
+        taken = await _taken_already(update, context, kind)
+        if taken is not None:
+            raise ApplicationHandlerStop(taken)
         if not await _restore(update, context, kind) and not opens:
             await _gone(update, context, kind)
             raise ApplicationHandlerStop(END)
@@ -61,6 +64,19 @@ def step(kind: str, callback: Step, *, opens: bool = False) -> Step:
     run.__name__ = run.__qualname__ = callback.__name__
     run.__doc__ = callback.__doc__
     return run
+
+
+async def _taken_already(update: Update, context: MusterContext, kind: str) -> int | None:
+    """The draft's step, if this update already took it there: a process killed after
+    handling an update, before the inbox let go of it, hands it over again after the
+    restart, and the title typed must not be read as the answer to "when?"."""
+    user = update.effective_user
+    if user is None:
+        return None
+    taken = await context.drafts.taken_by(user.id, kind)
+    if taken is None or update.update_id > taken[1]:
+        return None
+    return taken[0]
 
 
 async def _restore(update: Update, context: MusterContext, kind: str) -> bool:
@@ -98,7 +114,7 @@ async def _keep(update: Update, context: MusterContext, kind: str, state: int) -
         data.pop(key, None)
         await context.drafts.drop(user.id, kind)
         return
-    await context.drafts.save(user.id, draft, state)
+    await context.drafts.save(user.id, draft, state, update.update_id)
 
 
 def leaving(kind: str) -> Step:

@@ -31,6 +31,7 @@ class DraftRow:
     collect_names: bool = False
     reminder_cadence: str = "default"  # an action's: "default" or "common"
     capacity: int | None = None
+    update_id: int = 0  # the update that took the draft to this step
 
 
 def _draft(row: aiosqlite.Row) -> DraftRow:
@@ -54,6 +55,7 @@ def _draft(row: aiosqlite.Row) -> DraftRow:
         collect_names=bool(row["collect_names"]),
         reminder_cadence=row["reminder_cadence"],
         capacity=row["capacity"],
+        update_id=row["update_id"],
     )
 
 
@@ -63,8 +65,8 @@ async def save(db: Database, draft: DraftRow) -> None:
         await tx.execute(
             "INSERT INTO drafts (user_id, kind, step, city_id, all_cities, title, starts_at, "
             "place, details, action_id, body, photo_file_id, updated_at, version_language, "
-            "target, goal, collect_names, reminder_cadence, capacity) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "target, goal, collect_names, reminder_cadence, capacity, update_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (user_id, kind) DO UPDATE SET step = excluded.step, "
             "city_id = excluded.city_id, all_cities = excluded.all_cities, "
             "title = excluded.title, starts_at = excluded.starts_at, place = excluded.place, "
@@ -72,7 +74,8 @@ async def save(db: Database, draft: DraftRow) -> None:
             "photo_file_id = excluded.photo_file_id, updated_at = excluded.updated_at, "
             "version_language = excluded.version_language, target = excluded.target, "
             "goal = excluded.goal, collect_names = excluded.collect_names, "
-            "reminder_cadence = excluded.reminder_cadence, capacity = excluded.capacity",
+            "reminder_cadence = excluded.reminder_cadence, capacity = excluded.capacity, "
+            "update_id = excluded.update_id",
             (
                 draft.user_id,
                 draft.kind,
@@ -93,6 +96,7 @@ async def save(db: Database, draft: DraftRow) -> None:
                 int(draft.collect_names),
                 draft.reminder_cadence,
                 draft.capacity,
+                draft.update_id,
             ),
         )
         if draft.kind == "broadcast":  # only broadcast drafts have versions

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import sqlite3
 from pathlib import Path
@@ -21,6 +22,7 @@ from storage import actions as action_store
 from storage import broadcasts as broadcast_store
 from storage import cities as city_store
 from storage import drafts as draft_store
+from storage import inbox as inbox_store
 from storage import organizers as organizer_store
 from storage import supporters as supporter_store
 from storage.broadcasts import Content, Version
@@ -185,3 +187,36 @@ async def test_an_action_draft_leaves_the_broadcast_drafts_versions_alone(db: Da
     loaded = await drafts.load(7, "broadcast")
     assert isinstance(loaded, BroadcastDraft) and loaded.content is not None
     assert loaded.content.versions == {"es": Version("Marcha")}
+
+
+async def test_an_answer_handed_over_again_after_a_crash_is_not_read_twice(
+    sim: BotApiSimulator, settings: Settings
+) -> None:
+    """A process killed after handling Olga's title, before the inbox let go of it, hands
+    the title over again after the restart (handling is at least once). The step it took is
+    not taken again: her next message is still read as the start time."""
+    olga = await organizer_and_city(sim, settings.database_path)
+    async with running(build_application(settings, TOKEN), poll_timeout=1):
+        await olga.says("/newaction")
+        await olga.waits_for(lambda chat: any("Seattle" in m.labels() for m in chat.messages))
+        await olga.presses("Seattle")
+        await olga.waits_for(lambda chat: chat.last.text.startswith("What is it called?"))
+        await olga.says("Vigil for the families")
+        title_update = sim.stats.updates_enqueued
+        await olga.waits_for(lambda chat: "America/Los_Angeles" in chat.last.text)
+        said = olga._last_own_message
+        assert said is not None
+        await sim.idle()
+    # What a kill at the wrong moment leaves: the handled title still in the inbox.
+    db = Database(settings.database_path)
+    await db.open()
+    body = json.dumps({"update_id": title_update, "message": sim.message_json(said)})
+    await inbox_store.keep(db, [(title_update, body)], ())
+    await db.close()
+    answered = len(olga.messages)
+    async with running(build_application(settings, TOKEN), poll_timeout=1):
+        await sim.idle()
+        assert len(olga.messages) == answered  # the title, handed over again, said nothing
+        olga.mark_all_read()
+        await olga.says("2030-05-01 18:00")
+        assert (await olga.receives(timeout=20)).text.startswith("Where?")
