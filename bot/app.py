@@ -37,6 +37,7 @@ from domain.drafts import Drafts
 from domain.organizers import Reach
 from domain.petitions import Petitions
 from domain.retention import Retention
+from domain.stats import CHARTS_PRELOAD, Insight
 from domain.supporters import Supporters
 from domain.turnout import Turnout
 from handlers import (
@@ -55,6 +56,7 @@ from handlers import (
     roles,
     rsvp,
     signup,
+    stats,
 )
 from storage import Database
 from storage import throttle as throttle_store
@@ -62,6 +64,7 @@ from storage import throttle as throttle_store
 log = logging.getLogger(__name__)
 
 RETENTION_JOB, RETENTION_INTERVAL = "retention", timedelta(days=1)
+CHARTS_TIME = 60.0  # seconds the /stats charts may take to draw (about half of one)
 
 # What the bot asks Telegram for; edited messages come so they can be ignored on purpose.
 ALLOWED_UPDATES = [
@@ -156,6 +159,7 @@ def build_application(
         metrics=metrics,
         pulse=pulse,
         bans=Bans(db, engine, gate, settings.admin_ids),
+        insight=Insight(db, reach, clock, Printer(CHARTS_TIME, preload=CHARTS_PRELOAD)),
     )
     register_handlers(app, settings)
     return app
@@ -189,6 +193,7 @@ def register_handlers(app: MusterApp, settings: Settings) -> None:
         *bans.handlers(settings.admin_ids),
         *broadcast.handlers(),
         *actions.handlers(),
+        *stats.handlers(),
         *checkin.handlers(),
         *rsvp.handlers(),
         *petitions.handlers(),
@@ -254,6 +259,7 @@ async def _stop_deliveries(app: MusterApp) -> None:
     """Before the bot's HTTP client closes: sends in flight finish and are recorded; print
     jobs stop (they would send through it)."""
     await services_of(app).printer.close()
+    await services_of(app).insight.close()
     await services_of(app).engine.stop()
 
 

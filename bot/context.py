@@ -25,6 +25,7 @@ from domain.drafts import Drafts
 from domain.organizers import Reach
 from domain.petitions import Petitions
 from domain.retention import Retention
+from domain.stats import Insight
 from domain.supporters import Supporters
 from domain.turnout import Turnout
 from storage import Database
@@ -54,6 +55,7 @@ class Services:
     metrics: Metrics
     pulse: Pulse
     bans: Bans
+    insight: Insight
 
 
 class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -107,6 +109,10 @@ class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any],
     @property
     def bans(self) -> Bans:
         return self.services.bans
+
+    @property
+    def insight(self) -> Insight:
+        return self.services.insight
 
     @property
     def settings(self) -> Settings:

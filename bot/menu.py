@@ -30,6 +30,7 @@ ORGANIZER_COMMANDS = (
     "newaction",
     "myactions",
     "rsvps",
+    "stats",
     "checkin",
     "newpetition",
     "petitions",
