@@ -56,8 +56,9 @@ ACTIONS_CHARTED = 5
 CODES_LISTED = 5  # referral codes named one by one; the others are counted together
 LINES_CHARTED = 8  # cities with a line of their own: the largest
 DAY = 86_400
-# What the charts' spare child imports while it waits: matplotlib and the charts.
-CHARTS_PRELOAD = ("views.plotting",)
+# What the charts' spare child imports while it waits: matplotlib, and the catalogs that
+# unpickling the job's render_charts would read.
+CHARTS_PRELOAD = ("views.plotting", "views.charts")
 
 K = TypeVar("K")
 

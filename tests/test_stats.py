@@ -15,6 +15,7 @@ from bot.app import services_of
 from bot.context import MusterApp
 from bot.i18n import t
 from bot.localtime import show
+from bot.printing import Printer
 from domain.stats import breakdown, shown, total
 from simulator.driver import SentMessage, SimUser
 from simulator.server import BotApiSimulator
@@ -107,6 +108,8 @@ async def test_an_organizer_sees_their_cities_and_charts_as_photos(
     )
     await organizer.says("/stats atlantis")
     assert (await organizer.receives()).text.startswith("There is no city atlantis. Send /stats")
+    await organizer.says("/stats <b>forged</b>")
+    assert (await organizer.receives()).text.startswith("There is no city <b>forged</b>.")
     ana = sim.user("Ana")
     await ana.says("/stats")
     assert (
@@ -341,3 +344,22 @@ async def test_the_charts_leave_out_every_point_and_bar_under_5(
 
     drawn = plotting.draw(chart_set(trends, "en"))
     assert [chart.chart.value for chart in drawn] == ["followers", "sources"]
+
+
+async def test_charts_that_cannot_be_drawn_leave_the_numbers_standing(
+    sim: BotApiSimulator, muster: MusterApp, db: Database, organizer: SimUser, seattle: City
+) -> None:
+    """When the drawing child fails, Olga still gets the numbers, then a word that the charts
+    could not be drawn this time."""
+    await followers(sim, db, seattle, 6)
+    insight = services_of(muster).insight
+    insight.printer = Printer(preload=("a_module_muster_does_not_have",))
+    try:
+        text, after = await stats_of(organizer)
+    finally:
+        await insight.printer.close()
+    assert text.startswith("📍 Seattle\n👥 Followers: 6")
+    assert [message.text for message in after] == [
+        "⚠️ The charts could not be drawn this time; the numbers above stand. "
+        "Try /stats again later."
+    ]

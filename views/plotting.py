@@ -81,6 +81,9 @@ def _fonts() -> tuple[tuple[str, ...], frozenset[int]]:
     return tuple(families), frozenset(characters)
 
 
+_fonts()  # while a spare child waits, not when its drawing is asked for
+
+
 def drawable(text: str) -> bool:
     _, characters = _fonts()
     return all(ord(char) in characters or char.isspace() for char in text)
@@ -113,9 +116,9 @@ def draw(charts: ChartSet) -> list[Drawn]:
 def _figure(title: str, axis: str) -> tuple[Figure, Axes]:
     figure = Figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI)
     FigureCanvasAgg(figure)
-    # Fixed margins, room for "250,000" on the left and two lines of labels below: a layout
-    # engine would draw every chart twice to measure it, doubling the time.
-    figure.subplots_adjust(left=0.1, right=0.98, top=0.9, bottom=0.13)
+    # Fixed margins, room for "250,000" on the left, half a date on the right and two lines
+    # of labels below: a layout engine would draw every chart twice to measure it.
+    figure.subplots_adjust(left=0.1, right=0.95, top=0.9, bottom=0.13)
     axes = figure.add_subplot()
     axes.set_title(title, fontsize=13, loc="left", pad=10)
     axes.set_ylabel(axis, fontsize=10)
