@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.broadcast
 	$(BIN)/python -m bench.replies
 	$(BIN)/python -m bench.petition_pdf
+	$(BIN)/python -m bench.stats
 
 # Mutation testing of delivery, the send budget, erasure and the permission checks; not part of
 # `make test`. Prints the kill ratio and every survivor, and writes their diffs to

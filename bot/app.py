@@ -41,6 +41,7 @@ from domain.petitions import Petitions
 from domain.places import Places
 from domain.posters import Posters
 from domain.retention import Retention
+from domain.stats import CHARTS_PRELOAD, Insight
 from domain.supporters import Supporters
 from domain.turnout import Turnout
 from handlers import (
@@ -62,6 +63,7 @@ from handlers import (
     roles,
     rsvp,
     signup,
+    stats,
 )
 from storage import Database
 from storage import throttle as throttle_store
@@ -69,6 +71,7 @@ from storage import throttle as throttle_store
 log = logging.getLogger(__name__)
 
 RETENTION_JOB, RETENTION_INTERVAL = "retention", timedelta(days=1)
+CHARTS_TIME = 60.0  # seconds the /stats charts may take to draw (about half of one)
 
 # What the bot asks Telegram for; edited messages come so they can be ignored on purpose.
 ALLOWED_UPDATES = [
@@ -177,6 +180,7 @@ def build_application(
         links=invite_links,
         posters=Posters(db, reach, invite_links, clock),
         exports=Exports(db, clock),
+        insight=Insight(db, reach, clock, Printer(CHARTS_TIME, preload=CHARTS_PRELOAD)),
     )
     register_handlers(app, settings)
     return app
@@ -211,6 +215,7 @@ def register_handlers(app: MusterApp, settings: Settings) -> None:
         *exports.handlers(settings.admin_ids),
         *broadcast.handlers(),
         *actions.handlers(),
+        *stats.handlers(),
         *checkin.handlers(),
         *rsvp.handlers(),
         *petitions.handlers(),
@@ -278,6 +283,7 @@ async def _stop_deliveries(app: MusterApp) -> None:
     """Before the bot's HTTP client closes: sends in flight finish and are recorded; print
     jobs stop (they would send through it)."""
     await services_of(app).printer.close()
+    await services_of(app).insight.close()
     await services_of(app).engine.stop()
 
 

@@ -29,6 +29,7 @@ from domain.petitions import Petitions
 from domain.places import Places
 from domain.posters import Posters
 from domain.retention import Retention
+from domain.stats import Insight
 from domain.supporters import Supporters
 from domain.turnout import Turnout
 from storage import Database
@@ -62,6 +63,7 @@ class Services:
     links: Links
     posters: Posters
     exports: Exports
+    insight: Insight
 
 
 class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -131,6 +133,10 @@ class MusterContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any],
     @property
     def exports(self) -> Exports:
         return self.services.exports
+
+    @property
+    def insight(self) -> Insight:
+        return self.services.insight
 
     @property
     def settings(self) -> Settings:

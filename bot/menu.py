@@ -31,6 +31,7 @@ ORGANIZER_COMMANDS = (
     "newaction",
     "myactions",
     "rsvps",
+    "stats",
     "checkin",
     "newpetition",
     "petitions",

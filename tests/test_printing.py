@@ -4,6 +4,8 @@ it runs, and a failure told rather than hanging."""
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import time
 
 import pytest
@@ -75,3 +77,45 @@ async def test_a_job_is_known_until_it_ends_and_stops_with_the_bot() -> None:
     await asyncio.sleep(0.5)
     await asyncio.wait_for(printer.close(), 10)
     assert not printer.busy_with("petition 2")
+
+
+def whoami(module: str, rows: list[str]) -> bytes:
+    """The child's process id, and whether it had the module imported when its job came."""
+    return f"{os.getpid()} {module in sys.modules}".encode()
+
+
+async def test_a_spare_child_waits_with_its_modules_imported_and_goes_with_the_bot() -> None:
+    """A printer that preloads has a child waiting with the modules imported; a drawing takes
+    it, and the next one waits in its place; close() ends it. A printer that preloads
+    nothing keeps no spare."""
+    printer = Printer(preload=("wave",))
+    await printer.ready()
+    spare = printer._spare
+    assert spare is not None
+    pid, imported = (await printer.draw(whoami, "wave")).split()
+    assert int(pid) == spare.pid and imported == b"True"
+    await printer.ready()  # the next spare, started once the drawing was done
+    following = printer._spare
+    assert following is not None and following.pid != spare.pid
+    await asyncio.wait_for(printer.close(), 10)
+    assert following.returncode is not None
+    await printer.ready()  # closed: no child outlives the bot
+    assert printer._spare is following
+    plain = Printer()
+    await plain.ready()
+    assert plain._spare is None
+    assert (await plain.draw(whoami, "wave")).split()[1] == b"False"
+
+
+async def test_a_spare_nobody_uses_is_let_go() -> None:
+    """A spare that waited its time unused ends, and gives its memory back; the next drawing
+    starts a child of its own."""
+    printer = Printer(preload=("wave",), spare_kept=0.2)
+    await printer.ready()
+    spare = printer._spare
+    assert spare is not None
+    await asyncio.wait_for(spare.wait(), 10)
+    assert printer._spare is None
+    pid, imported = (await printer.draw(whoami, "wave")).split()
+    assert int(pid) != spare.pid and imported == b"True"
+    await printer.close()
