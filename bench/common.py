@@ -14,11 +14,11 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 
@@ -225,6 +225,35 @@ class Meter:
         self.cpu = time.process_time() - self._cpu
         if self.other_pid:
             self.other_cpu = cpu_seconds(self.other_pid) - self._other
+
+
+# --- the event loop's share ----------------------------------------------------------
+
+T = TypeVar("T")
+
+
+async def timed(work: Callable[[], Awaitable[T]]) -> tuple[T, float, float]:
+    """What work() made, its seconds, and the longest the event loop was kept from a turn
+    meanwhile (a ticker asks for one every 5 ms)."""
+    worst = 0.0
+    stop = asyncio.Event()
+
+    async def ticker() -> None:
+        nonlocal worst
+        loop = asyncio.get_running_loop()
+        while not stop.is_set():
+            asked = loop.time()
+            await asyncio.sleep(0.005)
+            worst = max(worst, loop.time() - asked - 0.005)
+
+    ticking = asyncio.create_task(ticker())
+    await asyncio.sleep(0.02)
+    started = time.perf_counter()
+    made = await work()
+    seconds = time.perf_counter() - started
+    stop.set()
+    await ticking
+    return made, seconds, worst
 
 
 # --- the results table --------------------------------------------------------------------

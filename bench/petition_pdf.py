@@ -21,14 +21,13 @@ import random
 import resource
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pypdf import PdfReader
 
-from bench.common import Row, rss_mb, text_table, verdict, write_results
+from bench.common import Row, rss_mb, text_table, timed, verdict, write_results
 from bot.i18n import DEFAULT_LANGUAGE
 from bot.printing import Printer
 from storage import Database, bulk
@@ -115,30 +114,6 @@ async def seeded(path: Path, count: int) -> tuple[Database, store.Petition, floa
     return db, petition, time.perf_counter() - started
 
 
-async def worst_loop_delay(work: Callable[[], Awaitable[bytes]]) -> tuple[bytes, float, float]:
-    """Runs work() while a ticker asks the loop for a turn every 5 ms; returns what work
-    made, its seconds, and the longest the ticker waited beyond its 5 ms."""
-    worst = 0.0
-    stop = asyncio.Event()
-
-    async def ticker() -> None:
-        nonlocal worst
-        loop = asyncio.get_running_loop()
-        while not stop.is_set():
-            asked = loop.time()
-            await asyncio.sleep(0.005)
-            worst = max(worst, loop.time() - asked - 0.005)
-
-    ticking = asyncio.create_task(ticker())
-    await asyncio.sleep(0.05)  # the ticker is running before the work starts
-    started = time.perf_counter()
-    made = await work()
-    seconds = time.perf_counter() - started
-    stop.set()
-    await ticking
-    return made, seconds, worst
-
-
 async def run(count: int, thread_count: int) -> list[Row]:
     rows: list[Row] = []
     section = f"petition PDF ({count:,} signatures)"
@@ -160,9 +135,7 @@ async def run(count: int, thread_count: int) -> list[Row]:
     sheet = sheet_of(petition, delivery, names, "en", day)
     everyone = delivery.signers or []
     printer = Printer()
-    pdf, seconds, worst = await worst_loop_delay(
-        lambda: printer.draw(petition_pdf, sheet, everyone)
-    )
+    pdf, seconds, worst = await timed(lambda: printer.draw(petition_pdf, sheet, everyone))
     child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
     rows += [
@@ -186,10 +159,8 @@ async def run(count: int, thread_count: int) -> list[Row]:
     few = everyone[:thread_count]
     small = _smaller(sheet, few)
     section = f"for comparison ({thread_count:,} signatures)"
-    _, child_seconds, child_worst = await worst_loop_delay(
-        lambda: printer.draw(petition_pdf, small, few)
-    )
-    _, thread_seconds, thread_worst = await worst_loop_delay(
+    _, child_seconds, child_worst = await timed(lambda: printer.draw(petition_pdf, small, few))
+    _, thread_seconds, thread_worst = await timed(
         lambda: asyncio.to_thread(petition_pdf, small, few)
     )
     rows += [

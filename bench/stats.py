@@ -30,7 +30,7 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from bench.common import Row, rss_mb, text_table, verdict, write_results
+from bench.common import Row, rss_mb, text_table, timed, verdict, write_results
 from bot.clock import SystemClock
 from bot.printing import Printer
 from domain.organizers import Reach
@@ -164,30 +164,6 @@ def _outcomes(chance: random.Random, audience: list[int]) -> list[tuple[int, str
             (user_id, "sent" if roll < 0.96 else ("blocked" if roll < 0.99 else "failed"))
         )
     return outcomes
-
-
-async def timed(work: Callable[[], Awaitable[T]]) -> tuple[T, float, float]:
-    """What work() made, its seconds, and the longest the event loop was kept from a turn
-    meanwhile (a ticker asks for one every 5 ms)."""
-    worst = 0.0
-    stop = asyncio.Event()
-
-    async def ticker() -> None:
-        nonlocal worst
-        loop = asyncio.get_running_loop()
-        while not stop.is_set():
-            asked = loop.time()
-            await asyncio.sleep(0.005)
-            worst = max(worst, loop.time() - asked - 0.005)
-
-    ticking = asyncio.create_task(ticker())
-    await asyncio.sleep(0.02)
-    started = time.perf_counter()
-    made = await work()
-    seconds = time.perf_counter() - started
-    stop.set()
-    await ticking
-    return made, seconds, worst
 
 
 async def stats(insight: Insight, viewer_id: int, language: str) -> tuple[list[str], list[Drawn]]:
