@@ -82,8 +82,7 @@ class Printer:
 
     async def ready(self) -> None:
         """With preload: makes sure a spare child is importing or waiting, so the next draw
-        finds it ready. Called ahead of a drawing (while its data is read) it hides the
-        imports behind that; after each drawing the next spare is started."""
+        finds it ready. Each drawing starts the next spare once it is done."""
         if not self._preload:
             return
         async with self._spare_made:

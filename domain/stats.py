@@ -180,10 +180,9 @@ class Insight:
         """The charts with something to draw, as PNGs, labelled in the reader's language;
         drawn in the printer's child process while the text's figures are counted. Raises
         PrintFailed when they cannot be drawn."""
-        await self.printer.ready()  # its imports while the figures are read
         charts = chart_set(await self.trends(scope), language)
         if not charts.charts():
-            return []
+            return []  # and no child started for nothing
         return unpack(await self.printer.draw(render_charts, charts))
 
     async def close(self) -> None:

@@ -222,20 +222,18 @@ def _funnel(charts: ChartSet, words: Words) -> bytes:
     hidden = False
     for step, (label, colour) in enumerate(zip(words.steps, STEP_COLOURS, strict=True)):
         positions = [number + (step - 1.5) * width for number in range(len(charts.funnels))]
-        values = [values[step] for _, values in charts.funnels]
-        axes.bar(positions, [value or 0 for value in values], width, label=label, color=colour)
-        for position, value in zip(positions, values, strict=True):
-            hidden = hidden or value is None
-            text = HIDDEN if value is None else f"{value:,}".replace(",", words.group)
-            colour = MUTED if value is None else "#212529"
+        heights = [steps[step] for _, steps in charts.funnels]
+        axes.bar(positions, [height or 0 for height in heights], width, label=label, color=colour)
+        for position, height in zip(positions, heights, strict=True):
+            hidden = hidden or height is None
             axes.text(
                 position,
-                (value or 0) + highest * 0.01,
-                text,
+                (height or 0) + highest * 0.01,
+                HIDDEN if height is None else f"{height:,}".replace(",", words.group),
                 ha="center",
                 va="bottom",
                 fontsize=7,
-                color=colour,
+                color=MUTED if height is None else "#212529",
             )
     _counts(axes, words.group)
     axes.set_ylim(0, max(highest * 1.15, 10))

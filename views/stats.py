@@ -3,6 +3,7 @@ packed into as few messages as Telegram's 4096 characters allow; and the charts'
 
 from __future__ import annotations
 
+import html
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_decimal
@@ -24,12 +25,15 @@ SOURCE_KEYS = {
 }
 
 
-def number(value: Shown, language: str) -> str:
-    """A count as it may be shown: "1,234", "fewer than 5", "about 40"."""
+def number(value: Shown, language: str) -> Html:
+    """A count as it may be shown: "1,234", "fewer than 5", "about 40" (as HTML, ready to
+    go into another text)."""
     if value.kind is Kind.FEW:
-        return t(language, "stats_few")
+        return Html(t(language, "stats_few"))
     grouped = format_decimal(value.value, locale=locale_of(language))
-    return t(language, "stats_about", number=grouped) if value.kind is Kind.ABOUT else grouped
+    if value.kind is Kind.ABOUT:
+        return Html(t(language, "stats_about", number=grouped))
+    return Html(html.escape(grouped, quote=False))
 
 
 def messages(report: Report, language: str) -> list[str]:
@@ -156,7 +160,7 @@ def scope_name(scope: Scope, language: str) -> str:
     """A city's name, "all cities" or "your cities"."""
     if scope.one_city is not None:
         return scope.one_city.name
-    return t(language, "stats_scope_all" if scope.everyone else "stats_scope_yours")
+    return Html(t(language, "stats_scope_all" if scope.everyone else "stats_scope_yours"))
 
 
 def caption(drawn: Drawn, scope: Scope, language: str) -> str:
