@@ -43,15 +43,15 @@ async def test_a_drawing_that_fails_or_takes_too_long_is_told_as_a_failure(
 ) -> None:
     """An error in the child, or a child past its time (then stopped), is PrintFailed with
     the reason in the log."""
-    printer = Printer(time_allowed=1.0)
+    # Time enough for a child to start on a loaded machine: the error must be the drawing's.
     with pytest.raises(PrintFailed):
-        await printer.draw(broken, "petition 7")
+        await Printer(time_allowed=60.0).draw(broken, "petition 7")
     assert "cannot draw petition 7" in caplog.text
     started = time.monotonic()
     with pytest.raises(PrintFailed):
-        await printer.draw(slow, 30.0)
+        await Printer(time_allowed=3.0).draw(slow, 30.0)
     assert time.monotonic() - started < 20
-    assert "took more than 1 s" in caplog.text
+    assert "took more than 3 s" in caplog.text
 
 
 async def test_a_job_is_known_until_it_ends_and_stops_with_the_bot() -> None:
